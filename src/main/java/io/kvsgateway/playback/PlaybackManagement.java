@@ -1,0 +1,149 @@
+package io.kvsgateway.playback;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.stereotype.Service;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+
+import io.kvsgateway.kvs.KvsException;
+import io.kvsgateway.kvs.PlaybackUrlIssuer;
+import io.kvsgateway.kvs.PlaybackUrlRequest;
+import io.kvsgateway.kvs.StreamDirectory;
+import io.kvsgateway.kvs.StreamSummary;
+import io.kvsgateway.security.StreamAccess;
+
+/** Opens and ends viewers' playback sessions and tells viewers which streams they may watch. */
+@Service
+class PlaybackManagement {
+
+	private final PlaybackUrlIssuer issuer;
+
+	private final StreamDirectory directory;
+
+	private final StreamAccess access;
+
+	private final PlaybackSessions sessions;
+
+	private final Clock clock;
+
+	private final SecureRandom random = new SecureRandom();
+
+	private final LoadingCache<Boolean, List<StreamSummary>> streamList;
+
+	PlaybackManagement(PlaybackUrlIssuer issuer, StreamDirectory directory, StreamAccess access,
+			PlaybackSessions sessions, PlaybackProperties properties, Clock clock) {
+		this.issuer = issuer;
+		this.directory = directory;
+		this.access = access;
+		this.sessions = sessions;
+		this.clock = clock;
+		// One entry: the whole list, refreshed at most every streamListTtl however many viewers ask.
+		this.streamList = Caffeine.newBuilder()
+			.expireAfterWrite(properties.streamListTtl())
+			.build(any -> directory.streams());
+	}
+
+	/**
+	 * @param viewer the caller's token
+	 * @param streamName the path variable, not yet validated
+	 * @param body the JSON body, {@literal null} when none was sent
+	 * @return the granted session, never {@literal null}
+	 */
+	PlaybackSession open(Jwt viewer, String streamName, @Nullable Map<String, Object> body) {
+		checkStreamName(streamName);
+		if (!access.permits(viewer, streamName)) {
+			throw new StreamForbidden(streamName);
+		}
+		Instant now = clock.instant();
+		PlaybackUrlRequest request = PlaybackRequestRules.check(streamName, body, now);
+		String url;
+		try {
+			url = issuer.issue(request);
+		}
+		catch (KvsException.StreamNotFound notFound) {
+			if (request.playbackMode() == PlaybackUrlRequest.PlaybackMode.LIVE) {
+				// KVS answers ResourceNotFoundException both for an unknown stream and for a LIVE session on a stream
+				// with no fragment in the last 30 s; describing the stream tells the viewer which one it is.
+				directory.describe(streamName);
+				throw new StreamIdle(streamName);
+			}
+			throw notFound;
+		}
+		PlaybackSession session = new PlaybackSession(newSessionId(), viewer.getSubject(), request, url, now,
+				now.plusSeconds(request.expiresInSeconds()));
+		sessions.add(session);
+		return session;
+	}
+
+	/** Ends the viewer's own session; another viewer's session is reported as unknown, not as forbidden. */
+	void end(Jwt viewer, String sessionId) {
+		PlaybackSession session = sessions.find(sessionId)
+			.filter(s -> s.viewer().equals(viewer.getSubject()))
+			.orElseThrow(() -> new SessionNotFound(sessionId));
+		sessions.remove(session.sessionId());
+	}
+
+	List<StreamSummary> streams(Jwt viewer) {
+		Predicate<String> covered = access.covered(viewer);
+		return streamList.get(Boolean.TRUE).stream().filter(s -> covered.test(s.streamName())).toList();
+	}
+
+	private String newSessionId() {
+		byte[] bytes = new byte[16];
+		random.nextBytes(bytes);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+	}
+
+	static void checkStreamName(String streamName) {
+		if (!PlaybackRequestRules.isValidStreamName(streamName)) {
+			throw new InvalidPlaybackRequest(
+					List.of(new InvalidPlaybackRequest.Violation("streamName", PlaybackRequestRules.STREAM_NAME_RULE)));
+		}
+	}
+
+	/** The viewer's token does not cover the stream. */
+	static final class StreamForbidden extends RuntimeException {
+
+		StreamForbidden(String streamName) {
+			super("The token does not cover stream " + streamName, null, false, false);
+		}
+
+	}
+
+	/** The stream exists but KVS has had no media for it in the last 30 s, so LIVE has nothing to play. */
+	static final class StreamIdle extends RuntimeException {
+
+		private final String streamName;
+
+		StreamIdle(String streamName) {
+			super("Stream " + streamName + " has had no media in the last 30 seconds, so there is nothing to play live;"
+					+ " ask for LIVE_REPLAY or ON_DEMAND, or retry when the camera sends again", null, false, false);
+			this.streamName = streamName;
+		}
+
+		String streamName() {
+			return streamName;
+		}
+
+	}
+
+	/** No session with that id belongs to the viewer. */
+	static final class SessionNotFound extends RuntimeException {
+
+		SessionNotFound(String sessionId) {
+			super("No such playback session is open for this viewer", null, false, false);
+		}
+
+	}
+
+}

@@ -1,0 +1,61 @@
+package io.kvsgateway.playback;
+
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+import io.kvsgateway.Problems;
+
+/** The viewer API's own failures as RFC 9457 problems; each 400 names the field and the rule it broke. */
+@RestControllerAdvice(assignableTypes = PlaybackController.class)
+class PlaybackProblems {
+
+	@ExceptionHandler
+	@ResponseStatus(HttpStatus.BAD_REQUEST)
+	ProblemDetail invalid(InvalidPlaybackRequest e) {
+		ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid playback request",
+				e.getMessage() + ": " + String.join("; ",
+						e.violations().stream().map(v -> v.field() + " " + v.rule()).toList()));
+		problem.setProperty("errors", e.violations().stream()
+			.map(v -> Map.of("field", v.field(), "rule", v.rule()))
+			.toList());
+		return problem;
+	}
+
+	@ExceptionHandler
+	@ResponseStatus(HttpStatus.BAD_REQUEST)
+	ProblemDetail unreadable(HttpMessageNotReadableException e) {
+		ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid playback request",
+				"The body must be a JSON object of playback parameters.");
+		problem.setProperty("errors", List.of(Map.of("field", "body", "rule", "must be a JSON object")));
+		return problem;
+	}
+
+	@ExceptionHandler
+	@ResponseStatus(HttpStatus.FORBIDDEN)
+	ProblemDetail forbidden(PlaybackManagement.StreamForbidden e) {
+		return Problems.of(HttpStatus.FORBIDDEN, "stream-forbidden", "Stream not covered by the token", e.getMessage());
+	}
+
+	@ExceptionHandler
+	@ResponseStatus(HttpStatus.NOT_FOUND)
+	ProblemDetail idle(PlaybackManagement.StreamIdle e) {
+		ProblemDetail problem = Problems.of(HttpStatus.NOT_FOUND, "stream-idle", "Stream has no live media",
+				e.getMessage());
+		problem.setProperty("streamName", e.streamName());
+		return problem;
+	}
+
+	@ExceptionHandler
+	@ResponseStatus(HttpStatus.NOT_FOUND)
+	ProblemDetail sessionNotFound(PlaybackManagement.SessionNotFound e) {
+		return Problems.of(HttpStatus.NOT_FOUND, "session-not-found", "Playback session not found", e.getMessage());
+	}
+
+}

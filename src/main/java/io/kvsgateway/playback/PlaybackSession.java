@@ -1,0 +1,19 @@
+package io.kvsgateway.playback;
+
+import java.time.Instant;
+
+import io.kvsgateway.kvs.PlaybackUrlRequest;
+
+/**
+ * One viewer's playback session: the URL handed to exactly one player, and what it was asked for.
+ *
+ * @param sessionId opaque id the viewer ends the session with
+ * @param viewer the token subject that opened it
+ * @param request the KVS parameters, defaults included
+ * @param url the session URL
+ * @param createdAt when it was granted
+ * @param expiresAt when KVS stops serving the URL
+ */
+record PlaybackSession(String sessionId, String viewer, PlaybackUrlRequest request, String url, Instant createdAt,
+		Instant expiresAt) {
+}

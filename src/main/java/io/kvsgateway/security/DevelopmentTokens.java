@@ -1,0 +1,145 @@
+package io.kvsgateway.security;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwsHeader;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+
+/**
+ * Development tokens for the embedded mode: with no token issuer configured, the gateway makes its own RSA key (held
+ * only in memory), validates tokens signed with it, and prints a viewer, a camera and an ops token plus a curl command
+ * at start-up. Never active when an issuer is configured or in aws mode.
+ */
+@Configuration(proxyBeanMethods = false)
+@Conditional(DevelopmentTokens.NoIssuerInEmbeddedMode.class)
+class DevelopmentTokens {
+
+	static final String ISSUER = "urn:kvs-gateway:development";
+
+	private final KeyPair keys;
+
+	private final NimbusJwtEncoder encoder;
+
+	private final SecurityProperties properties;
+
+	private final Clock clock;
+
+	private final Environment environment;
+
+	DevelopmentTokens(SecurityProperties properties, Clock clock, Environment environment)
+			throws NoSuchAlgorithmException {
+		KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+		generator.initialize(2048);
+		this.keys = generator.generateKeyPair();
+		RSAKey jwk = new RSAKey.Builder((RSAPublicKey) keys.getPublic()).privateKey((RSAPrivateKey) keys.getPrivate())
+			.keyID(UUID.randomUUID().toString())
+			.build();
+		this.encoder = new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(jwk)));
+		this.properties = properties;
+		this.clock = clock;
+		this.environment = environment;
+	}
+
+	@Bean
+	JwtDecoder developmentJwtDecoder() {
+		NimbusJwtDecoder decoder = NimbusJwtDecoder.withPublicKey((RSAPublicKey) keys.getPublic()).build();
+		return decoder;
+	}
+
+	String mint(String subject, String scope, List<String> streams) {
+		Instant now = clock.instant();
+		JwtClaimsSet.Builder claims = JwtClaimsSet.builder()
+			.issuer(ISSUER)
+			.subject(subject)
+			.issuedAt(now)
+			.expiresAt(now.plus(properties.developmentTokenValidity()))
+			.claim("scope", scope);
+		if (!streams.isEmpty()) {
+			claims.claim(properties.streamsClaim(), streams);
+		}
+		JwsHeader header = JwsHeader.with(SignatureAlgorithm.RS256).build();
+		return encoder.encode(JwtEncoderParameters.from(header, claims.build())).getTokenValue();
+	}
+
+	/**
+	 * Printed on standard output, not through the logger: these are development credentials a person copies, and
+	 * they must not end up in log aggregation.
+	 */
+	@EventListener(ApplicationReadyEvent.class)
+	void printTokens() {
+		String viewer = mint("development-viewer", "playback", List.of("*"));
+		String camera = mint("development-camera", "ingest", List.of("*"));
+		String ops = mint("development-operator", "ops", List.of());
+		String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
+		String contextPath = environment.getProperty("server.servlet.context-path", "");
+		System.out.printf("""
+
+				================ kvs-gateway development tokens ================
+				No token issuer is configured, so this embedded-mode gateway signs its own tokens with a key
+				that lives only in this process (valid %s; set spring.security.oauth2.resourceserver.jwt.issuer-uri
+				to use your identity provider instead).
+				viewer (scope playback, streams *):
+				%s
+				camera (scope ingest, streams *):
+				%s
+				operator (scope ops):
+				%s
+				Try it:
+				curl -H 'Authorization: Bearer %s' http://localhost:%s%s/v1/streams
+				=================================================================
+
+				""", properties.developmentTokenValidity(), viewer, camera, ops, viewer, port, contextPath);
+	}
+
+	/** Embedded mode (the default) and none of Spring Boot's JWT issuer properties set. */
+	static class NoIssuerInEmbeddedMode extends SpringBootCondition {
+
+		private static final List<String> ISSUER_PROPERTIES = List.of(
+				"spring.security.oauth2.resourceserver.jwt.issuer-uri",
+				"spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
+				"spring.security.oauth2.resourceserver.jwt.public-key-location");
+
+		@Override
+		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			Environment env = context.getEnvironment();
+			if (!"embedded".equalsIgnoreCase(env.getProperty("gateway.kvs.mode", "embedded"))) {
+				return ConditionOutcome.noMatch("gateway.kvs.mode is not embedded");
+			}
+			for (String property : ISSUER_PROPERTIES) {
+				if (env.containsProperty(property)) {
+					return ConditionOutcome.noMatch(property + " is set");
+				}
+			}
+			return ConditionOutcome.match("embedded mode without a token issuer");
+		}
+
+	}
+
+}

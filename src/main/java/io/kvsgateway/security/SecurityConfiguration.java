@@ -1,0 +1,47 @@
+package io.kvsgateway.security;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Who may call what. Viewers need scope {@code playback}, cameras {@code ingest}, operators {@code ops}; actuator
+ * health and info are public; everything else is denied unless a rule below lets it through. The embedded KVS under
+ * {@code /kvs} has its own chain (SigV4 and session tokens), ordered before this one.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+	static final String PLAYBACK = "SCOPE_playback";
+
+	static final String OPS = "SCOPE_ops";
+
+	@Bean
+	@Order(Ordered.LOWEST_PRECEDENCE - 100)
+	SecurityFilterChain gatewaySecurity(HttpSecurity http) throws Exception {
+		ProblemSecurityHandlers problems = new ProblemSecurityHandlers();
+		http.authorizeHttpRequests(requests -> requests
+			.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
+			.requestMatchers("/error").permitAll()
+			.requestMatchers("/actuator/**").hasAuthority(OPS)
+			.requestMatchers("/v1/**").hasAuthority(PLAYBACK)
+			.anyRequest().denyAll())
+			.oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults())
+				.authenticationEntryPoint(problems)
+				.accessDeniedHandler(problems))
+			.exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(problems)
+				.accessDeniedHandler(problems))
+			.sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			// Bearer tokens only, no cookies: CSRF cannot ride on an ambient credential.
+			.csrf(csrf -> csrf.disable())
+			.requestCache(cache -> cache.disable())
+			.anonymous(Customizer.withDefaults());
+		return http.build();
+	}
+
+}
