@@ -8,6 +8,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -20,6 +21,7 @@ import io.kvsgateway.local.StreamingSession.Protocol;
  * The KVS REST-JSON surface: {@code POST /kvs/<operationName>} with a JSON body, dispatched by operation name.
  */
 @RestController
+@ConditionalOnProperty(name = "gateway.kvs.mode", havingValue = "embedded", matchIfMissing = true)
 class KvsController {
 
 	private final ControlPlane controlPlane;
@@ -31,11 +33,11 @@ class KvsController {
 	private final @Nullable URI publicEndpoint;
 
 	KvsController(ControlPlane controlPlane, ArchivedMedia archivedMedia, JsonMapper mapper,
-			@Nullable URI publicEndpoint) {
+			LocalProperties properties) {
 		this.controlPlane = controlPlane;
 		this.archivedMedia = archivedMedia;
 		this.mapper = mapper;
-		this.publicEndpoint = publicEndpoint;
+		this.publicEndpoint = properties.publicEndpoint();
 	}
 
 	// Every method is mapped so that a GET or a typo gets the KVS envelope rather than Spring's error page.

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -18,6 +19,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * Writes the KVS error envelope: status, {@code x-amzn-ErrorType} and {@code {"Message": ...}}, never a stack trace.
  */
 @RestControllerAdvice(assignableTypes = KvsController.class)
+@ConditionalOnProperty(name = "gateway.kvs.mode", havingValue = "embedded", matchIfMissing = true)
 class KvsErrorHandler {
 
 	static final String ERROR_TYPE_HEADER = "x-amzn-ErrorType";

@@ -22,7 +22,8 @@ import io.kvsgateway.sigv4.SigV4Verifier;
  * otherwise.
  * <p>
  * Every bean is declared here rather than component-scanned, so that the one condition switches the whole service
- * off in {@code aws} mode.
+ * off in {@code aws} mode; only the controller and its advice are scanned (Spring MVC needs the stereotype) and
+ * carry the same condition.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "gateway.kvs.mode", havingValue = "embedded", matchIfMissing = true)
@@ -52,17 +53,6 @@ class LocalKvsConfiguration {
 	ArchivedMedia localArchivedMedia(LocalStreams streams, LocalFragmentStore fragments, SessionTokens tokens,
 			Clock clock, LocalProperties properties) {
 		return new ArchivedMedia(streams, fragments, tokens, clock, properties.liveWindow());
-	}
-
-	@Bean
-	KvsController localKvsController(ControlPlane controlPlane, ArchivedMedia archivedMedia, JsonMapper mapper,
-			LocalProperties properties) {
-		return new KvsController(controlPlane, archivedMedia, mapper, properties.publicEndpoint());
-	}
-
-	@Bean
-	KvsErrorHandler localKvsErrorHandler() {
-		return new KvsErrorHandler();
 	}
 
 	@Bean
