@@ -17,8 +17,11 @@ import tools.jackson.databind.json.JsonMapper;
  * The body is read as a tree rather than bound to classes so that a wrong type answers
  * {@code SerializationException} and a bad value answers {@code InvalidArgumentException} with a message that names
  * the parameter, as KVS does.
+ *
+ * @param body the JSON object of the request or of a nested structure
+ * @param prefix how nested members are named in messages, e.g. {@code HLSFragmentSelector.}
  */
-record KvsRequest(JsonNode body, String path) {
+record KvsRequest(JsonNode body, String prefix) {
 
 	static KvsRequest parse(JsonMapper mapper, byte @Nullable [] bytes) {
 		if (bytes == null || bytes.length == 0) {
@@ -123,7 +126,7 @@ record KvsRequest(JsonNode body, String path) {
 	}
 
 	String qualified(String name) {
-		return path + name;
+		return prefix + name;
 	}
 
 	/** JSON null counts as absent, as in the AWS protocols. */

@@ -68,7 +68,12 @@ class SessionTokens {
 
 	static SecretKey loadKey(@Nullable String configured, Path dataDir) {
 		if (configured != null) {
-			return aesKey(Base64.getDecoder().decode(configured.trim()), "gateway.local.session-token-key");
+			try {
+				return aesKey(Base64.getDecoder().decode(configured.trim()), "gateway.local.session-token-key");
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalStateException("gateway.local.session-token-key must be base64", ex);
+			}
 		}
 		Path file = dataDir.resolve("session-token.key");
 		try {

@@ -66,7 +66,7 @@ class SigV4AuthenticationFilter extends OncePerRequestFilter {
 		switch (result) {
 			case SigV4Verifier.Verified verified -> chain.doFilter(new BufferedRequest(request, body), response);
 			case SigV4Verifier.Rejected rejected -> {
-				log.debug("Rejected SigV4 on {}: {}", path, rejected.reason());
+				log.debug("Rejected SigV4 on {}: {}", KvsRequest.printable(path), rejected.reason());
 				KvsErrorHandler.write(KvsError.authentication(rejected.reason().errorType(), rejected.message()),
 						response);
 			}

@@ -131,10 +131,16 @@ public final class SigV4Verifier {
 			return new Rejected(Reason.MALFORMED, "X-Amz-Date must be in ISO 8601 basic format yyyyMMdd'T'HHmmss'Z'.");
 		}
 		Instant now = clock.instant();
-		if (Duration.between(requestTime, now).abs().compareTo(MAX_CLOCK_SKEW) > 0) {
+		if (requestTime.isBefore(now.minus(MAX_CLOCK_SKEW))) {
 			return new Rejected(Reason.EXPIRED, "Signature expired: " + amzDate.trim() + " is now earlier than "
 					+ AMZ_DATE.format(now.minus(MAX_CLOCK_SKEW).atOffset(ZoneOffset.UTC)) + " ("
 					+ AMZ_DATE.format(now.atOffset(ZoneOffset.UTC)) + " - 5 min.)");
+		}
+		if (requestTime.isAfter(now.plus(MAX_CLOCK_SKEW))) {
+			// AWS words a date too far ahead differently, with the same error type.
+			return new Rejected(Reason.EXPIRED, "Signature not yet current: " + amzDate.trim()
+					+ " is still later than " + AMZ_DATE.format(now.plus(MAX_CLOCK_SKEW).atOffset(ZoneOffset.UTC))
+					+ " (" + AMZ_DATE.format(now.atOffset(ZoneOffset.UTC)) + " + 5 min.)");
 		}
 		Optional<String> secret = secrets.apply(accessKeyId);
 		if (secret.isEmpty()) {
@@ -355,7 +361,9 @@ public final class SigV4Verifier {
 		UNKNOWN_KEY("UnrecognizedClientException"),
 		/** The signature or the declared payload hash does not match: {@code InvalidSignatureException}. */
 		BAD_SIGNATURE("InvalidSignatureException"),
-		/** X-Amz-Date is more than five minutes from the clock: {@code InvalidSignatureException}. */
+		/**
+		 * X-Amz-Date is more than five minutes before or after the clock: {@code InvalidSignatureException}.
+		 */
 		EXPIRED("InvalidSignatureException");
 
 		private final String errorType;

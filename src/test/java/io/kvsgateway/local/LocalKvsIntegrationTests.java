@@ -45,7 +45,6 @@ import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.DASHFragm
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.DASHPlaybackMode;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.GetDashStreamingSessionUrlRequest;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.GetHlsStreamingSessionUrlRequest;
-import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.HLSDiscontinuityMode;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.HLSFragmentSelectorType;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.HLSPlaybackMode;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.InvalidArgumentException;
@@ -624,6 +623,18 @@ class LocalKvsIntegrationTests {
 					.isEqualTo("The security token included in the request is invalid.");
 			});
 		}
+	}
+
+	@Test
+	void rejectsRequestSignedMoreThanFiveMinutesAgo() {
+		clock.moveBy(Duration.ofMinutes(6));
+
+		assertThatExceptionOfType(KinesisVideoException.class).isThrownBy(() -> kvs.listStreams(r -> {
+		})).satisfies(e -> {
+			assertThat(e.statusCode()).isEqualTo(403);
+			assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidSignatureException");
+			assertThat(e.awsErrorDetails().errorMessage()).startsWith("Signature expired: ");
+		});
 	}
 
 	@Test

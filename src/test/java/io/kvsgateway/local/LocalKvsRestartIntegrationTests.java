@@ -7,6 +7,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
+import software.amazon.awssdk.services.kinesisvideo.model.APIName;
 import software.amazon.awssdk.services.kinesisvideo.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesisvideo.model.StreamInfo;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArchivedMediaClient;
@@ -91,9 +92,21 @@ class LocalKvsRestartIntegrationTests {
 		}
 	}
 
-	private ConfigurableApplicationContext start() {
+	@Test
+	void handsOutConfiguredPublicEndpoint() {
+		try (ConfigurableApplicationContext context = start("gateway.local.public-endpoint=https://kvs.example.test/kvs/");
+				KinesisVideoClient kvs = LocalKvsTestSupport.kinesisVideo(port(context))) {
+			kvs.createStream(r -> r.streamName("lobby"));
+
+			assertThat(kvs.getDataEndpoint(r -> r.streamName("lobby").apiName(APIName.GET_HLS_STREAMING_SESSION_URL))
+				.dataEndpoint()).isEqualTo("https://kvs.example.test/kvs");
+		}
+	}
+
+	private ConfigurableApplicationContext start(String... extraProperties) {
 		return new SpringApplicationBuilder(KvsGatewayApplication.class)
 			.properties("server.port=0", "gateway.local.data-dir=" + dataDir, "spring.main.banner-mode=off")
+			.properties(extraProperties)
 			.run();
 	}
 

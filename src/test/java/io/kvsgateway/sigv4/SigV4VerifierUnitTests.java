@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -203,6 +202,17 @@ class SigV4VerifierUnitTests {
 				});
 
 		assertThat(verifier.verify(received(signed, body))).isInstanceOf(SigV4Verifier.Verified.class);
+	}
+
+	@Test
+	void rejectsRequestSignedMoreThanFiveMinutesAhead() {
+		byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+		SignedRequest signed = sign("http://localhost:8080/kvs/listStreams", body, SECRET,
+				NOW.plus(Duration.ofMinutes(5)).plusSeconds(1), r -> {
+				});
+
+		assertRejected(verifier.verify(received(signed, body)), SigV4Verifier.Reason.EXPIRED,
+				"Signature not yet current: ");
 	}
 
 	@Test
