@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -124,7 +125,7 @@ class LocalKvsIntegrationTests {
 			.deviceName("door-cam")
 			.mediaType("video/h264")
 			.dataRetentionInHours(24)
-			.tags(java.util.Map.of("site", "lab"))).streamARN();
+			.tags(Map.of("site", "lab"))).streamARN();
 
 		assertThat(arn).matches("arn:aws:kinesisvideo:us-east-1:000000000000:stream/" + name + "/\\d+");
 		StreamInfo info = kvs.describeStream(r -> r.streamName(name)).streamInfo();
