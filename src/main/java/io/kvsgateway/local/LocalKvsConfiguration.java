@@ -1,0 +1,86 @@
+package io.kvsgateway.local;
+
+import java.time.Clock;
+import java.util.Optional;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+
+import io.kvsgateway.sigv4.SigV4Verifier;
+
+/**
+ * Wires the embedded KVS-compatible service under {@code /kvs}; active unless {@code gateway.kvs.mode} says
+ * otherwise.
+ * <p>
+ * Every bean is declared here rather than component-scanned, so that the one condition switches the whole service
+ * off in {@code aws} mode; only the controller and its advice are scanned (Spring MVC needs the stereotype) and
+ * carry the same condition.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "gateway.kvs.mode", havingValue = "embedded", matchIfMissing = true)
+class LocalKvsConfiguration {
+
+	@Bean
+	LocalStreams localStreams(LocalProperties properties, JsonMapper mapper, Clock clock) {
+		return new LocalStreams(properties, mapper, clock);
+	}
+
+	@Bean
+	LocalFragmentStore localFragmentStore(LocalStreams streams, Clock clock) {
+		return new LocalFragmentStore(streams, clock);
+	}
+
+	@Bean
+	SessionTokens localSessionTokens(LocalProperties properties, Clock clock) {
+		return SessionTokens.fromSettings(properties, clock);
+	}
+
+	@Bean
+	ControlPlane localControlPlane(LocalStreams streams, LocalFragmentStore fragments) {
+		return new ControlPlane(streams, fragments);
+	}
+
+	@Bean
+	ArchivedMedia localArchivedMedia(LocalStreams streams, LocalFragmentStore fragments, SessionTokens tokens,
+			Clock clock, LocalProperties properties) {
+		return new ArchivedMedia(streams, fragments, tokens, clock, properties.liveWindow());
+	}
+
+	@Bean
+	FilterRegistrationBean<SigV4AuthenticationFilter> localSigV4Filter(LocalProperties properties, Clock clock) {
+		String keyId = properties.accessKeyId();
+		String secret = properties.secretAccessKey();
+		SigV4Verifier verifier = new SigV4Verifier("kinesisvideo",
+				id -> keyId.equals(id) ? Optional.of(secret) : Optional.empty(), clock);
+		var registration = new FilterRegistrationBean<>(
+				new SigV4AuthenticationFilter(verifier, properties.maxRequestBody().toBytes()));
+		registration.addUrlPatterns("/kvs/*");
+		registration.setName("localKvsSigV4Filter");
+		return registration;
+	}
+
+	/**
+	 * SigV4 and session tokens authenticate {@code /kvs/**}, not JWTs or sessions, so Spring Security lets it
+	 * through; the chain comes first so the gateway's own chains never see this surface.
+	 */
+	@Bean
+	@Order(1)
+	SecurityFilterChain localKvsSecurityFilterChain(HttpSecurity http) {
+		return http.securityMatcher("/kvs/**")
+			.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+			.csrf(AbstractHttpConfigurer::disable)
+			.sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.requestCache(AbstractHttpConfigurer::disable)
+			.build();
+	}
+
+}

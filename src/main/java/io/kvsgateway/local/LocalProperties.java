@@ -1,0 +1,53 @@
+package io.kvsgateway.local;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import jakarta.validation.constraints.Pattern;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the embedded KVS-compatible service ({@code gateway.local.*}).
+ *
+ * @param dataDir where stream metadata, fragments and the session-token key live; default {@code ./data}
+ * @param accessKeyId the access key id SDK clients sign with; the default {@code AKIDKVSGATEWAYLOCAL} is a
+ * documented development credential, not a secret
+ * @param secretAccessKey the secret that goes with {@code accessKeyId}; the default
+ * {@code kvs-gateway-local-development-secret} is for development only
+ * @param region the region written into stream ARNs; default {@code us-east-1} (requests signed for any region are
+ * accepted)
+ * @param accountId the account id written into stream ARNs; default {@code 000000000000}
+ * @param publicEndpoint the base URL ({@code .../kvs}) handed out by GetDataEndpoint and in session URLs; when unset
+ * it is derived from each request as {@code scheme://host:port/<context>/kvs}
+ * @param liveWindow how recent the newest fragment must be for a LIVE session; default 30 seconds, as KVS
+ * @param sessionTokenKey base64 AES-256 key that seals streaming-session tokens; when unset a key is generated once
+ * and kept in {@code <dataDir>/session-token.key} so tokens survive a restart
+ * @param maxRequestBody the largest JSON request body accepted; default 1MB
+ */
+@ConfigurationProperties("gateway.local")
+@Validated
+record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey, String region,
+		@Pattern(regexp = "\\d{12}", message = "must be 12 digits") String accountId, @Nullable URI publicEndpoint,
+		Duration liveWindow, @Nullable String sessionTokenKey, DataSize maxRequestBody) {
+
+	LocalProperties {
+		dataDir = (dataDir != null) ? dataDir : Path.of("./data");
+		accessKeyId = hasText(accessKeyId) ? accessKeyId : "AKIDKVSGATEWAYLOCAL";
+		secretAccessKey = hasText(secretAccessKey) ? secretAccessKey : "kvs-gateway-local-development-secret";
+		region = hasText(region) ? region : "us-east-1";
+		accountId = hasText(accountId) ? accountId : "000000000000";
+		liveWindow = (liveWindow != null) ? liveWindow : Duration.ofSeconds(30);
+		sessionTokenKey = hasText(sessionTokenKey) ? sessionTokenKey : null;
+		maxRequestBody = (maxRequestBody != null) ? maxRequestBody : DataSize.ofMegabytes(1);
+	}
+
+	private static boolean hasText(@Nullable String value) {
+		return value != null && !value.isBlank();
+	}
+
+}

@@ -1,0 +1,27 @@
+package io.kvsgateway.local;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** In {@code aws} mode nothing of the embedded service is wired. */
+@SpringBootTest(properties = "gateway.kvs.mode=aws")
+class LocalKvsDisabledIntegrationTests {
+
+	@Autowired
+	ApplicationContext context;
+
+	@Test
+	void wiresNoEmbeddedServiceInAwsMode() {
+		assertThat(context.getBeanNamesForType(KvsController.class)).isEmpty();
+		assertThat(context.getBeanNamesForType(KvsErrorHandler.class)).isEmpty();
+		assertThat(context.getBeanNamesForType(LocalFragmentStore.class)).isEmpty();
+		assertThat(context.getBeanNamesForType(SessionTokens.class)).isEmpty();
+		assertThat(context.getBeanNamesForType(LocalKvsConfiguration.class)).isEmpty();
+	}
+
+}

@@ -1,0 +1,116 @@
+package io.kvsgateway.local;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
+import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArchivedMediaClient;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+
+/** Fixtures for the embedded KVS tests: real SDK clients pointed at it, and a clock the tests can move. */
+final class LocalKvsTestSupport {
+
+	static final String ACCESS_KEY_ID = "AKIDKVSGATEWAYLOCAL";
+
+	static final String SECRET_ACCESS_KEY = "kvs-gateway-local-development-secret";
+
+	private LocalKvsTestSupport() {
+	}
+
+	static KinesisVideoClient kinesisVideo(int port) {
+		return kinesisVideo(port, ACCESS_KEY_ID, SECRET_ACCESS_KEY);
+	}
+
+	static KinesisVideoClient kinesisVideo(int port, String accessKeyId, String secret) {
+		return KinesisVideoClient.builder()
+			.endpointOverride(URI.create("http://localhost:" + port + "/kvs"))
+			.region(Region.US_EAST_1)
+			.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secret)))
+			.httpClient(ApacheHttpClient.create())
+			// Failures are what many tests assert; retrying them would only slow the tests down.
+			.overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
+			.build();
+	}
+
+	static KinesisVideoArchivedMediaClient archivedMedia(int port) {
+		return KinesisVideoArchivedMediaClient.builder()
+			.endpointOverride(URI.create("http://localhost:" + port + "/kvs"))
+			.region(Region.US_EAST_1)
+			.credentialsProvider(StaticCredentialsProvider
+				.create(AwsBasicCredentials.create(ACCESS_KEY_ID, SECRET_ACCESS_KEY)))
+			.httpClient(ApacheHttpClient.create())
+			.overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
+			.build();
+	}
+
+	/**
+	 * Replaces the application clock; imported explicitly (not a {@code @Configuration}) so that component scanning
+	 * in other tests never picks it up.
+	 */
+	static class MovableClockConfiguration {
+
+		@Bean
+		@Primary
+		MovableClock movableClock() {
+			return new MovableClock();
+		}
+
+	}
+
+	/**
+	 * Real time plus an offset the test sets: the SDK signs with real time, so the offset must stay within the
+	 * five minutes SigV4 allows whenever a request is made.
+	 */
+	static final class MovableClock extends Clock {
+
+		private volatile Duration offset = Duration.ZERO;
+
+		void moveBy(Duration duration) {
+			offset = offset.plus(duration);
+		}
+
+		void reset() {
+			offset = Duration.ZERO;
+		}
+
+		/** Runs an action as if it happened at {@code at}, then returns to real time. */
+		void runAt(Instant at, Runnable action) {
+			Duration previous = offset;
+			offset = Duration.between(Instant.now(), at);
+			try {
+				action.run();
+			}
+			finally {
+				offset = previous;
+			}
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			throw new UnsupportedOperationException("UTC only");
+		}
+
+		@Override
+		public Instant instant() {
+			return Instant.now().plus(offset);
+		}
+
+	}
+
+}
