@@ -22,7 +22,9 @@ final class KvsErrors {
 			// Connection refused, timeouts, DNS: the request never got a KVS answer.
 			return new KvsException.Unavailable("KVS could not be reached", null, unavailableRetryAfter, e);
 		}
-		String code = service.awsErrorDetails() == null ? "" : service.awsErrorDetails().errorCode();
+		// A reply without an error type (a proxy's HTML 502, say) has no code: it falls to the default branch.
+		String code = service.awsErrorDetails() == null || service.awsErrorDetails().errorCode() == null ? ""
+				: service.awsErrorDetails().errorCode();
 		String message = message(service);
 		return switch (code) {
 			case "ResourceNotFoundException" -> new KvsException.StreamNotFound(streamName, message);

@@ -13,8 +13,10 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.kinesisvideo.model.APIName;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArchivedMediaClient;
+import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.DASHTimestampRange;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.GetDashStreamingSessionUrlRequest;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.GetHlsStreamingSessionUrlRequest;
+import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.HLSTimestampRange;
 
 /** Issues session URLs with {@code GetHLSStreamingSessionURL} / {@code GetDASHStreamingSessionURL} on the stream's data endpoint. */
 @Component
@@ -84,7 +86,10 @@ class KvsPlaybackUrlIssuer implements PlaybackUrlIssuer {
 			.playbackMode(r.playbackMode().name())
 			.hlsFragmentSelector(s -> s.fragmentSelectorType(r.fragmentSelectorType().name())
 				.timestampRange(r.startTimestamp() == null ? null
-						: t -> t.startTimestamp(r.startTimestamp()).endTimestamp(r.endTimestamp())))
+						: HLSTimestampRange.builder()
+							.startTimestamp(r.startTimestamp())
+							.endTimestamp(r.endTimestamp())
+							.build()))
 			.containerFormat(name(r.containerFormat()))
 			.discontinuityMode(name(r.discontinuityMode()))
 			.displayFragmentTimestamp(r.displayFragmentTimestamp().name())
@@ -99,7 +104,10 @@ class KvsPlaybackUrlIssuer implements PlaybackUrlIssuer {
 			.playbackMode(r.playbackMode().name())
 			.dashFragmentSelector(s -> s.fragmentSelectorType(r.fragmentSelectorType().name())
 				.timestampRange(r.startTimestamp() == null ? null
-						: t -> t.startTimestamp(r.startTimestamp()).endTimestamp(r.endTimestamp())))
+						: DASHTimestampRange.builder()
+							.startTimestamp(r.startTimestamp())
+							.endTimestamp(r.endTimestamp())
+							.build()))
 			.displayFragmentTimestamp(r.displayFragmentTimestamp().name())
 			.displayFragmentNumber(name(r.displayFragmentNumber()))
 			.expires(r.expiresInSeconds())

@@ -3,6 +3,8 @@ package io.kvsgateway.playback;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -13,7 +15,9 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import io.kvsgateway.Problems;
 
 /** The viewer API's own failures as RFC 9457 problems; each 400 names the field and the rule it broke. */
+// Before Spring Boot's generic problem handler, so that an unreadable body also names its field.
 @RestControllerAdvice(assignableTypes = PlaybackController.class)
+@Order(Ordered.HIGHEST_PRECEDENCE)
 class PlaybackProblems {
 
 	@ExceptionHandler

@@ -9,7 +9,9 @@ import org.springframework.context.ApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** In {@code aws} mode nothing of the embedded service is wired. */
-@SpringBootTest(properties = "gateway.kvs.mode=aws")
+// aws mode needs a token issuer (no development tokens there); the JWKS is fetched lazily, so nothing listens.
+@SpringBootTest(properties = { "gateway.kvs.mode=aws",
+		"spring.security.oauth2.resourceserver.jwt.jwk-set-uri=http://127.0.0.1:1/jwks" })
 class LocalKvsDisabledIntegrationTests {
 
 	@Autowired
