@@ -14,7 +14,7 @@ trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 ./mvnw -q -B -DskipTests package dependency:build-classpath \
 	-Dmdep.outputFile="$work/classpath" -Dmdep.includeScope=test >/dev/null
-"$java" -jar target/kvs-gateway-*.jar --server.port="$port" --gateway.local.data-dir="$work/data" \
+"$java" ${GATEWAY_JAVA_OPTS:-} -jar target/kvs-gateway-*.jar --server.port="$port" --gateway.local.data-dir="$work/data" \
 	--logging.level.root=WARN >"$work/gateway.out" 2>&1 &
 server=$!
 for _ in $(seq 1 120); do
@@ -26,4 +26,4 @@ token=$(grep -A1 'viewer (scope playback' "$work/gateway.out" | tail -n1 | tr -d
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $("$java" -version 2>&1 | head -n1)"
 "$java" -cp "target/test-classes:$(cat "$work/classpath")" io.kvsgateway.bench.PlaybackLoad \
-	"http://127.0.0.1:$port" "$token" "${1:-64}" "${2:-20000}" "${3:-3}"
+	"http://127.0.0.1:$port" "$token" "${1:-64}" "${2:-20000}" "${3:-3}" "$server"

@@ -43,6 +43,8 @@ class KvsClients implements DisposableBean {
 
 	private volatile @Nullable KinesisVideoClient controlPlane;
 
+	private volatile @Nullable URI embeddedEndpoint;
+
 	KvsClients(KvsProperties properties, Environment environment) {
 		this.properties = properties;
 		this.environment = environment;
@@ -56,10 +58,12 @@ class KvsClients implements DisposableBean {
 				.create(properties.embedded().accessKeyId(), properties.embedded().secretAccessKey()));
 			case AWS -> DefaultCredentialsProvider.builder().build();
 		};
-		this.overrides = ClientOverrideConfiguration.builder()
-			.apiCallTimeout(properties.apiCallTimeout())
-			.retryStrategy(b -> b.maxAttempts(properties.maxAttempts()))
-			.build();
+		var overrides = ClientOverrideConfiguration.builder()
+			.retryStrategy(b -> b.maxAttempts(properties.maxAttempts()));
+		if (!properties.apiCallTimeout().isZero()) {
+			overrides.apiCallTimeout(properties.apiCallTimeout());
+		}
+		this.overrides = overrides.build();
 		// Data endpoints are few (one per KVS cell); evicted clients are closed, the shared HTTP pool stays.
 		this.archivedMedia = Caffeine.newBuilder()
 			.maximumSize(256)
@@ -116,13 +120,19 @@ class KvsClients implements DisposableBean {
 		if (properties.mode() == KvsProperties.Mode.AWS) {
 			return null;
 		}
+		URI known = embeddedEndpoint;
+		if (known != null) {
+			return known;
+		}
 		String port = environment.getProperty("local.server.port");
 		if (port == null) {
 			throw new KvsException.Unavailable("the embedded KVS is not serving yet", null,
 					properties.unavailableRetryAfter(), null);
 		}
 		String contextPath = Objects.requireNonNullElse(environment.getProperty("server.servlet.context-path"), "");
-		return URI.create("http://127.0.0.1:" + port + contextPath + "/kvs");
+		known = URI.create("http://127.0.0.1:" + port + contextPath + "/kvs");
+		embeddedEndpoint = known;
+		return known;
 	}
 
 	KvsProperties.Mode mode() {

@@ -1,9 +1,6 @@
 package io.kvsgateway.bench;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +11,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.http.client.methods.CloseableHttpResponse;
+import org.jspecify.annotations.Nullable;
+import org.apache.http.client.methods.HttpPost;
+import org.apache.http.entity.ContentType;
+import org.apache.http.entity.StringEntity;
+import org.apache.http.impl.client.CloseableHttpClient;
+import org.apache.http.impl.client.HttpClients;
+import org.apache.http.util.EntityUtils;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -31,7 +37,9 @@ import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArc
  * SDK {@code GetHLSStreamingSessionURL} calls to the embedded KVS, and prints grants/s, p50/p99 and the ratio of the
  * gateway's cost per grant to the bare call's. Rounds alternate so that drift hits both sides alike.
  *
- * <p>Arguments: {@code baseUrl viewerToken [concurrency=64] [requestsPerRound=20000] [rounds=3]}.
+ * <p>Arguments: {@code baseUrl viewerToken [concurrency=64] [requestsPerRound=20000] [rounds=3] [gatewayPid]}. With
+ * the gateway's process id it also reports CPU time per request in each process, which on a CPU-bound machine is
+ * the cost the throughput ratio reflects.
  */
 public final class PlaybackLoad {
 
@@ -43,6 +51,7 @@ public final class PlaybackLoad {
 		int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 64;
 		int requests = args.length > 3 ? Integer.parseInt(args[3]) : 20_000;
 		int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+		ProcessHandle server = args.length > 5 ? ProcessHandle.of(Long.parseLong(args[5])).orElseThrow() : null;
 		String start = Instant.now().minus(Duration.ofHours(1)).toString();
 
 		SdkHttpClient sdkHttp = ApacheHttpClient.builder().maxConnections(concurrency * 2).build();
@@ -69,14 +78,13 @@ public final class PlaybackLoad {
 			.region(Region.US_EAST_1)
 			.endpointOverride(URI.create(dataEndpoint))
 			.build();
-		HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-		HttpRequest gatewayRequest = HttpRequest
-			.newBuilder(URI.create(base + "/v1/streams/" + STREAM + "/playback-sessions"))
-			.header("Authorization", "Bearer " + token)
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers
-				.ofString("{\"playbackMode\":\"LIVE_REPLAY\",\"startTimestamp\":\"" + start + "\"}"))
+		// The gateway is called with the same HTTP client library the SDK uses, so client-side costs compare.
+		CloseableHttpClient http = HttpClients.custom()
+			.setMaxConnTotal(concurrency * 2)
+			.setMaxConnPerRoute(concurrency * 2)
 			.build();
+		String sessionsUrl = base + "/v1/streams/" + STREAM + "/playback-sessions";
+		String body = "{\"playbackMode\":\"LIVE_REPLAY\",\"startTimestamp\":\"" + start + "\"}";
 
 		Call bare = () -> archived.getHLSStreamingSessionURL(r -> r.streamName(STREAM)
 			.playbackMode("LIVE_REPLAY")
@@ -84,22 +92,29 @@ public final class PlaybackLoad {
 				.timestampRange(t -> t.startTimestamp(Instant.parse(start)))))
 			.hlsStreamingSessionURL();
 		Call gateway = () -> {
-			HttpResponse<String> response = http.send(gatewayRequest, HttpResponse.BodyHandlers.ofString());
-			if (response.statusCode() != 201) {
-				throw new IllegalStateException("gateway answered " + response.statusCode() + ": " + response.body());
+			HttpPost post = new HttpPost(sessionsUrl);
+			post.setHeader("Authorization", "Bearer " + token);
+			post.setEntity(new StringEntity(body, ContentType.APPLICATION_JSON));
+			try (CloseableHttpResponse response = http.execute(post)) {
+				String answer = EntityUtils.toString(response.getEntity());
+				if (response.getStatusLine().getStatusCode() != 201) {
+					throw new IllegalStateException("gateway answered " + response.getStatusLine() + ": " + answer);
+				}
+				return answer;
 			}
-			return response.body();
 		};
 
 		try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
-			System.out.printf(Locale.ROOT, "warm-up (%d requests each)%n", requests / 4);
-			run(pool, concurrency, requests / 4, bare);
-			run(pool, concurrency, requests / 4, gateway);
+			System.out.printf(Locale.ROOT, "warm-up (3 x %d requests each)%n", requests / 4);
+			for (int i = 0; i < 3; i++) {
+				run(pool, concurrency, requests / 4, bare, server);
+				run(pool, concurrency, requests / 4, gateway, server);
+			}
 			List<Result> bareResults = new ArrayList<>();
 			List<Result> gatewayResults = new ArrayList<>();
 			for (int round = 1; round <= rounds; round++) {
-				Result b = run(pool, concurrency, requests, bare);
-				Result g = run(pool, concurrency, requests, gateway);
+				Result b = run(pool, concurrency, requests, bare, server);
+				Result g = run(pool, concurrency, requests, gateway, server);
 				bareResults.add(b);
 				gatewayResults.add(g);
 				System.out.printf(Locale.ROOT, "round %d  bare SDK: %s%n", round, b);
@@ -114,12 +129,16 @@ public final class PlaybackLoad {
 							+ " cost ratio %.2f (target <= 1.50)%n",
 					concurrency, requests, rounds, bareRate, gatewayRate, bareRate / gatewayRate);
 		}
+		http.close();
 		archived.close();
 		control.close();
 		sdkHttp.close();
 	}
 
-	private static Result run(ExecutorService pool, int concurrency, int requests, Call call) throws Exception {
+	private static Result run(ExecutorService pool, int concurrency, int requests, Call call,
+			@Nullable ProcessHandle server) throws Exception {
+		long clientCpu = cpuNanos(ProcessHandle.current());
+		long serverCpu = cpuNanos(server);
 		long[] latencies = new long[requests];
 		AtomicInteger next = new AtomicInteger();
 		List<Future<?>> workers = new ArrayList<>();
@@ -141,7 +160,12 @@ public final class PlaybackLoad {
 		long elapsed = System.nanoTime() - begin;
 		Arrays.sort(latencies);
 		return new Result(requests * 1e9 / elapsed, latencies[requests / 2] / 1e6,
-				latencies[(int) (requests * 0.99)] / 1e6);
+				latencies[(int) (requests * 0.99)] / 1e6, (cpuNanos(ProcessHandle.current()) - clientCpu) / 1e3 / requests,
+				(cpuNanos(server) - serverCpu) / 1e3 / requests);
+	}
+
+	private static long cpuNanos(@Nullable ProcessHandle process) {
+		return process == null ? 0 : process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
 	}
 
 	@FunctionalInterface
@@ -151,12 +175,14 @@ public final class PlaybackLoad {
 
 	}
 
-	private record Result(double perSecond, double p50Millis, double p99Millis) {
+	private record Result(double perSecond, double p50Millis, double p99Millis, double clientCpuMicros,
+			double serverCpuMicros) {
 
 		@Override
 		public String toString() {
-			return String.format(Locale.ROOT, "%8.0f req/s  p50 %6.2f ms  p99 %6.2f ms", perSecond, p50Millis,
-					p99Millis);
+			return String.format(Locale.ROOT,
+					"%8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  cpu/request: load generator %5.0f us, gateway %5.0f us",
+					perSecond, p50Millis, p99Millis, clientCpuMicros, serverCpuMicros);
 		}
 
 	}
