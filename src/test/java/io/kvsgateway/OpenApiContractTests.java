@@ -33,9 +33,7 @@ import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.ValidationReport;
 
 import io.kvsgateway.local.LocalFragmentStore;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
+import io.kvsgateway.support.EmbeddedKvsClients;
 import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 
 /**
@@ -203,12 +201,7 @@ class OpenApiContractTests {
 	}
 
 	private void createStream(String name) {
-		try (KinesisVideoClient kvs = KinesisVideoClient.builder()
-			.endpointOverride(URI.create("http://localhost:" + port + "/kvs"))
-			.region(Region.US_EAST_1)
-			.credentialsProvider(StaticCredentialsProvider
-				.create(AwsBasicCredentials.create("AKIDKVSGATEWAYLOCAL", "kvs-gateway-local-development-secret")))
-			.build()) {
+		try (KinesisVideoClient kvs = EmbeddedKvsClients.kinesisVideo(port)) {
 			kvs.createStream(r -> r.streamName(name).dataRetentionInHours(24));
 		}
 	}

@@ -2,7 +2,6 @@ package io.kvsgateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,11 +23,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.kvsgateway.local.LocalFragmentStore;
+import io.kvsgateway.support.EmbeddedKvsClients;
 import io.kvsgateway.support.Http;
 import io.kvsgateway.support.Http.Reply;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 import software.amazon.awssdk.services.kinesisvideo.model.ResourceInUseException;
 
@@ -73,12 +70,7 @@ class PlaybackIntegrationTests {
 	void streams() {
 		http = new Http(port);
 		viewer = jwks.token("viewer-1", "playback", List.of("*"));
-		try (KinesisVideoClient kvs = KinesisVideoClient.builder()
-			.endpointOverride(URI.create("http://localhost:" + port + "/kvs"))
-			.region(Region.US_EAST_1)
-			.credentialsProvider(StaticCredentialsProvider
-				.create(AwsBasicCredentials.create("AKIDKVSGATEWAYLOCAL", "kvs-gateway-local-development-secret")))
-			.build()) {
+		try (KinesisVideoClient kvs = EmbeddedKvsClients.kinesisVideo(port)) {
 			create(kvs, "lobby", 24);
 			create(kvs, "garage-1", 24);
 			create(kvs, "idle-cam", 24);

@@ -46,6 +46,15 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 		maxRequestBody = (maxRequestBody != null) ? maxRequestBody : DataSize.ofMegabytes(1);
 	}
 
+	/** Keeps the secret and the session-token key out of anything that prints the settings. */
+	@Override
+	public String toString() {
+		return "LocalProperties[dataDir=" + dataDir + ", accessKeyId=" + accessKeyId + ", secretAccessKey=***, region="
+				+ region + ", accountId=" + accountId + ", publicEndpoint=" + publicEndpoint + ", liveWindow="
+				+ liveWindow + ", sessionTokenKey=" + (sessionTokenKey == null ? "generated" : "***")
+				+ ", maxRequestBody=" + maxRequestBody + "]";
+	}
+
 	private static boolean hasText(@Nullable String value) {
 		return value != null && !value.isBlank();
 	}

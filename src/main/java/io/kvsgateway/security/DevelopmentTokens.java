@@ -132,12 +132,12 @@ class DevelopmentTokens {
 			if (!"embedded".equalsIgnoreCase(env.getProperty("gateway.kvs.mode", "embedded"))) {
 				return ConditionOutcome.noMatch("gateway.kvs.mode is not embedded");
 			}
-			for (String property : ISSUER_PROPERTIES) {
-				if (env.containsProperty(property)) {
-					return ConditionOutcome.noMatch(property + " is set");
-				}
-			}
-			return ConditionOutcome.match("embedded mode without a token issuer");
+			return issuerConfigured(env) ? ConditionOutcome.noMatch("a token issuer is configured")
+					: ConditionOutcome.match("embedded mode without a token issuer");
+		}
+
+		static boolean issuerConfigured(Environment env) {
+			return ISSUER_PROPERTIES.stream().anyMatch(env::containsProperty);
 		}
 
 	}

@@ -1,57 +1,39 @@
 package io.kvsgateway.local;
 
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArchivedMediaClient;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 
+import io.kvsgateway.support.EmbeddedKvsClients;
+
 /** Fixtures for the embedded KVS tests: real SDK clients pointed at it, and a clock the tests can move. */
 final class LocalKvsTestSupport {
 
-	static final String ACCESS_KEY_ID = "AKIDKVSGATEWAYLOCAL";
+	static final String ACCESS_KEY_ID = EmbeddedKvsClients.ACCESS_KEY_ID;
 
-	static final String SECRET_ACCESS_KEY = "kvs-gateway-local-development-secret";
+	static final String SECRET_ACCESS_KEY = EmbeddedKvsClients.SECRET_ACCESS_KEY;
 
 	private LocalKvsTestSupport() {
 	}
 
 	static KinesisVideoClient kinesisVideo(int port) {
-		return kinesisVideo(port, ACCESS_KEY_ID, SECRET_ACCESS_KEY);
+		return EmbeddedKvsClients.kinesisVideo(port);
 	}
 
 	static KinesisVideoClient kinesisVideo(int port, String accessKeyId, String secret) {
-		return KinesisVideoClient.builder()
-			.endpointOverride(URI.create("http://localhost:" + port + "/kvs"))
-			.region(Region.US_EAST_1)
-			.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secret)))
-			.httpClient(ApacheHttpClient.create())
-			// Failures are what many tests assert; retrying them would only slow the tests down.
-			.overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
-			.build();
+		return EmbeddedKvsClients.kinesisVideo(port, accessKeyId, secret);
 	}
 
 	static KinesisVideoArchivedMediaClient archivedMedia(int port) {
-		return KinesisVideoArchivedMediaClient.builder()
-			.endpointOverride(URI.create("http://localhost:" + port + "/kvs"))
-			.region(Region.US_EAST_1)
-			.credentialsProvider(StaticCredentialsProvider
-				.create(AwsBasicCredentials.create(ACCESS_KEY_ID, SECRET_ACCESS_KEY)))
-			.httpClient(ApacheHttpClient.create())
-			.overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
-			.build();
+		return EmbeddedKvsClients.archivedMedia(port);
 	}
 
 	/**
