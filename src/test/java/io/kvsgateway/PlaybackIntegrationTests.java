@@ -279,6 +279,9 @@ class PlaybackIntegrationTests {
 	void keepsActuatorHealthPublicAndEverythingElseClosed() {
 		assertThat(http.get("/actuator/health", null).status()).isEqualTo(200);
 		assertThat(http.get("/actuator/health/liveness", null).status()).isEqualTo(200);
+		assertThat(http.get("/actuator/info", null).status()).isEqualTo(200);
+		assertThat(http.get("/actuator/beans", viewer).status()).isEqualTo(403);
+		assertThat(http.get("/actuator/beans", null).status()).isEqualTo(401);
 		assertThat(http.get("/anything-else", viewer).status()).isEqualTo(403);
 		assertThat(http.get("/anything-else", null).status()).isEqualTo(401);
 	}
