@@ -162,6 +162,8 @@ public final class MkvReader {
 
 	private List<Frame> clusterFrames = new ArrayList<>();
 
+	private int previousClusterLength = 64 << 10;
+
 	// Child element header parsed from a buffered unit.
 	private int childId;
 
@@ -392,8 +394,10 @@ public final class MkvReader {
 		if (!this.unknownSize && this.idLength + this.sizeLength + this.size > max) {
 			throw malformed(Reason.TOO_LARGE, "Cluster of " + this.size + " bytes exceeds the limit of " + max);
 		}
-		// Known size: one array for the whole Cluster when it is plausible; unknown: grow from 256 KiB.
-		startUnit(max, this.unknownSize ? 256 << 10 : (int) Math.min(this.size + 16, 8 << 20));
+		// Known size: one array for the whole Cluster when that is plausible. Unknown size: live fragments are much
+		// alike, so start a little above the previous Cluster's size and grow from there.
+		startUnit(max, this.unknownSize ? Math.max(16 << 10, this.previousClusterLength + (this.previousClusterLength >> 2))
+				: (int) Math.min(this.size + 16, 8 << 20));
 		recordHeader();
 		this.clusterOffset = this.elementOffset;
 		this.clusterEnd = this.unknownSize ? -1 : this.position + this.size;
@@ -408,6 +412,7 @@ public final class MkvReader {
 		}
 		this.events.add(new ClusterEnded(this.clusterTimecode, this.clusterOffset, this.clusterFrames,
 				ByteBuffer.wrap(this.unit, 0, this.unitLength)));
+		this.previousClusterLength = Math.min(this.unitLength, 8 << 20);
 		this.state = State.SEGMENT;
 	}
 
