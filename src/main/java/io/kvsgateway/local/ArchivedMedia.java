@@ -6,8 +6,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
+
+import io.kvsgateway.local.LocalFragmentStore.Fragment;
 
 import io.kvsgateway.local.StreamingSession.ContainerFormat;
 import io.kvsgateway.local.StreamingSession.DiscontinuityMode;
@@ -183,24 +186,19 @@ class ArchivedMedia {
 
 	private void requireMedia(LocalStream stream, PlaybackMode mode, FragmentSelectorType selectorType,
 			@Nullable Instant start, @Nullable Instant end, Instant now) {
-		List<LocalFragmentStore.Fragment> all = fragments.fragmentsOf(stream.streamId());
 		switch (mode) {
 			case LIVE -> {
 				// KVS answers LIVE with 404 when nothing was ingested within about the last 30 s; LIVE always picks
 				// the newest fragments by server timestamp, whatever the selector type.
-				Optional<Instant> newest = all.isEmpty() ? Optional.empty()
-						: Optional.of(all.getLast().serverTimestamp());
+				Optional<Instant> newest = fragments.newestOf(stream.streamId())
+					.map(LocalFragmentStore.Fragment::serverTimestamp);
 				if (newest.isEmpty() || newest.get().isBefore(now.minus(liveWindow))) {
 					throw noFragments();
 				}
 			}
 			case ON_DEMAND -> {
-				boolean any = all.stream().anyMatch(f -> {
-					Instant t = (selectorType == FragmentSelectorType.SERVER_TIMESTAMP) ? f.serverTimestamp()
-							: f.producerTimestamp();
-					return !t.isBefore(start) && !t.isAfter(end);
-				});
-				if (!any) {
+				if (fragments.select(stream.streamId(), LocalFragmentStore.within(timestampOf(selectorType), start, end),
+						null, 1).isEmpty()) {
 					throw noFragments();
 				}
 			}
@@ -208,6 +206,11 @@ class ArchivedMedia {
 				// May start before any media: the session continues into live as fragments arrive.
 			}
 		}
+	}
+
+	private static Function<Fragment, Instant> timestampOf(FragmentSelectorType selectorType) {
+		return (selectorType == FragmentSelectorType.SERVER_TIMESTAMP) ? Fragment::serverTimestamp
+				: Fragment::producerTimestamp;
 	}
 
 	private static KvsError noFragments() {
