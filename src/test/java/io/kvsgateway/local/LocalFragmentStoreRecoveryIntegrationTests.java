@@ -22,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
+import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArchivedMediaClient;
+import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.FragmentSelectorType;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -118,6 +120,14 @@ class LocalFragmentStoreRecoveryIntegrationTests {
 				assertThat(stored.tags()).isEqualTo(written.get(i).tags());
 			}
 			assertThat(store.read("porch", tornNumber)).isEmpty();
+			try (KinesisVideoArchivedMediaClient media = LocalKvsTestSupport.archivedMedia(port(second))) {
+				assertThat(media.listFragments(r -> r.streamName("porch")
+					.fragmentSelector(s -> s.fragmentSelectorType(FragmentSelectorType.PRODUCER_TIMESTAMP)
+						.timestampRange(t -> t.startTimestamp(Instant.EPOCH).endTimestamp(Instant.now()))))
+					.fragments()).extracting(f -> f.fragmentNumber())
+					.containsExactlyElementsOf(acknowledged.stream().map(Fragment::fragmentNumber).toList());
+			}
+
 			// Appending goes on after the last good record, with numbers still growing.
 			byte[] payload = bytes(random, 1_000);
 			Fragment next = store.append("porch",
