@@ -393,20 +393,37 @@ final class FragmentLog {
 		if (entry == null) {
 			return Optional.empty();
 		}
-		ByteBuffer body;
+		List<Tag> tags;
+		byte[] payload;
 		try (FileChannel channel = FileChannel.open(entry.segment().path, StandardOpenOption.READ)) {
-			ByteBuffer record = readFully(channel, entry.offset(), entry.length());
-			if (record.getInt() != MAGIC || record.getInt() != entry.length() - PREAMBLE) {
+			ByteBuffer preamble = readFully(channel, entry.offset(), PREAMBLE + 4);
+			int bodyLength = entry.length() - PREAMBLE;
+			int metaLength = (preamble.getInt() == MAGIC && preamble.getInt() == bodyLength) ? preamble.getInt(12) : -1;
+			if (metaLength < 0 || metaLength > bodyLength - 4) {
 				log.error("Stream {}: the record of fragment {} is damaged; not serving it", streamId, fragmentNumber);
 				return Optional.empty();
 			}
-			int crc = record.getInt();
-			body = record.slice();
-			if (crc32c(body.duplicate()) != crc) {
+			int crc = preamble.getInt(8);
+			ByteBuffer meta = readFully(channel, entry.offset() + PREAMBLE + 4, metaLength);
+			// The payload is read straight into the array handed out, so a 50 MB fragment is not held twice.
+			payload = new byte[bodyLength - 4 - metaLength];
+			ByteBuffer payloadBuffer = ByteBuffer.wrap(payload);
+			long position = entry.offset() + PREAMBLE + 4 + metaLength;
+			while (payloadBuffer.hasRemaining()) {
+				if (channel.read(payloadBuffer, position + payloadBuffer.position()) < 0) {
+					throw new IOException("segment ends inside fragment " + fragmentNumber);
+				}
+			}
+			CRC32C check = new CRC32C();
+			check.update(preamble.position(12));
+			check.update(meta.duplicate());
+			check.update(payload);
+			if ((int) check.getValue() != crc) {
 				log.error("Stream {}: the record of fragment {} fails its CRC; not serving it", streamId,
 						fragmentNumber);
 				return Optional.empty();
 			}
+			tags = decodeTags(meta);
 		}
 		catch (NoSuchFileException ex) {
 			// Removed by retention between the lookup and the read.
@@ -415,11 +432,6 @@ final class FragmentLog {
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot read fragment " + fragmentNumber + " of stream " + streamId, ex);
 		}
-		int metaLength = body.getInt();
-		ByteBuffer metaBytes = body.slice(4, metaLength);
-		List<Tag> tags = decodeTags(metaBytes);
-		byte[] payload = new byte[body.limit() - 4 - metaLength];
-		body.get(4 + metaLength, payload);
 		byte[] header = (entry.headerHash() != null) ? header(entry.headerHash()) : new byte[0];
 		return Optional.of(new StoredFragment(entry.fragment(), payload, header, tags));
 	}
