@@ -1,5 +1,7 @@
 package io.kvsgateway.local;
 
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +23,8 @@ import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.InvalidAr
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.ListFragmentsRequest;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.ListFragmentsResponse;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.ResourceNotFoundException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -61,6 +65,12 @@ class ListFragmentsIntegrationTests {
 
 	@Autowired
 	MovableClock clock;
+
+	@Autowired
+	ArchivedMedia archivedMedia;
+
+	@Autowired
+	JsonMapper mapper;
 
 	KinesisVideoClient kvs;
 
@@ -108,6 +118,25 @@ class ListFragmentsIntegrationTests {
 		assertThat(listed.fragmentLengthInMilliseconds()).isEqualTo(1_001);
 		assertThat(listed.serverTimestamp()).isEqualTo(stored.serverTimestamp());
 		assertThat(listed.producerTimestamp()).isEqualTo(stored.producerTimestamp());
+	}
+
+	@Test
+	void writesTimestampsAsEpochSecondNumbers() {
+		String body = "{\"StreamName\":\"" + name + "\",\"MaxResults\":1,\"FragmentSelector\":{"
+				+ "\"FragmentSelectorType\":\"SERVER_TIMESTAMP\",\"TimestampRange\":{\"StartTimestamp\":0,"
+				+ "\"EndTimestamp\":" + clock.instant().getEpochSecond() + "}}}";
+
+		JsonNode response = archivedMedia.listFragments(KvsRequest.parse(mapper, body.getBytes(StandardCharsets.UTF_8)));
+
+		JsonNode fragment = response.required("Fragments").get(0);
+		assertThat(fragment.required("FragmentNumber").isString()).isTrue();
+		assertThat(fragment.required("FragmentSizeInBytes").isIntegralNumber()).isTrue();
+		assertThat(fragment.required("FragmentLengthInMilliseconds").isIntegralNumber()).isTrue();
+		assertThat(fragment.required("ServerTimestamp").isNumber()).isTrue();
+		assertThat(fragment.required("ServerTimestamp").decimalValue())
+			.isEqualByComparingTo(BigDecimal.valueOf(fragments.getFirst().serverTimestamp().toEpochMilli(), 3));
+		assertThat(fragment.required("ProducerTimestamp").isNumber()).isTrue();
+		assertThat(response.required("NextToken").isString()).isTrue();
 	}
 
 	@Test
