@@ -270,7 +270,8 @@ class ArchivedMedia {
 		}
 
 		// FragmentSelector: "Only fragments with a start timestamp greater than or equal to the given start time and
-		// less than or equal to the end time are returned."
+		// less than or equal to the end time are returned." The output's "Results are in no specific order" allows
+		// fragment-number order, which is also what makes "after the last number returned" a stable NextToken.
 		List<Fragment> page = fragments.select(stream.streamId(),
 				LocalFragmentStore.within(timestampOf(query.type()), query.start(), query.end()), after,
 				(int) maxResults + 1);

@@ -20,6 +20,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -266,9 +267,9 @@ final class FragmentLog {
 			long offset = segment.size;
 			try {
 				channel.position(offset);
-				while (record[3].hasRemaining() || record[0].hasRemaining() || record[1].hasRemaining()
-						|| record[2].hasRemaining()) {
-					channel.write(record);
+				long remaining = PREAMBLE + bodyLength;
+				while (remaining > 0) {
+					remaining -= channel.write(record);
 				}
 				// force(false) is fdatasync on Linux: it also flushes the file size, which reading the record back needs.
 				channel.force(false);
@@ -500,7 +501,7 @@ final class FragmentLog {
 			if (closed) {
 				return 0;
 			}
-			Set<Segment> expired = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+			Set<Segment> expired = Collections.newSetFromMap(new IdentityHashMap<>());
 			for (Segment segment : segments) {
 				if (segment.count > 0 && segment.newest != null && segment.newest.isBefore(cutoff)) {
 					expired.add(segment);
