@@ -1,13 +1,24 @@
 package io.kvsgateway.local;
 
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+import io.kvsgateway.local.LocalFragmentStore.Fragment;
 
 import io.kvsgateway.local.StreamingSession.ContainerFormat;
 import io.kvsgateway.local.StreamingSession.DiscontinuityMode;
@@ -17,8 +28,9 @@ import io.kvsgateway.local.StreamingSession.PlaybackMode;
 import io.kvsgateway.local.StreamingSession.Protocol;
 
 /**
- * GetHLSStreamingSessionURL and GetDASHStreamingSessionURL: checks every parameter rule of the two API pages, then
- * issues a session URL carrying a sealed {@link StreamingSession}.
+ * The archived-media API: GetHLSStreamingSessionURL and GetDASHStreamingSessionURL check every parameter rule of the
+ * two API pages, then issue a session URL carrying a sealed {@link StreamingSession}; ListFragments lists stored
+ * fragments.
  */
 class ArchivedMedia {
 
@@ -29,6 +41,8 @@ class ArchivedMedia {
 	static final int MAX_FRAGMENT_RESULTS = 5_000;
 
 	static final Duration MAX_RANGE = Duration.ofHours(24);
+
+	static final int MAX_LIST_RESULTS = 1_000;
 
 	private final LocalStreams streams;
 
@@ -183,24 +197,19 @@ class ArchivedMedia {
 
 	private void requireMedia(LocalStream stream, PlaybackMode mode, FragmentSelectorType selectorType,
 			@Nullable Instant start, @Nullable Instant end, Instant now) {
-		List<LocalFragmentStore.Fragment> all = fragments.fragmentsOf(stream.streamId());
 		switch (mode) {
 			case LIVE -> {
 				// KVS answers LIVE with 404 when nothing was ingested within about the last 30 s; LIVE always picks
 				// the newest fragments by server timestamp, whatever the selector type.
-				Optional<Instant> newest = all.isEmpty() ? Optional.empty()
-						: Optional.of(all.getLast().serverTimestamp());
+				Optional<Instant> newest = fragments.newestOf(stream.streamId())
+					.map(LocalFragmentStore.Fragment::serverTimestamp);
 				if (newest.isEmpty() || newest.get().isBefore(now.minus(liveWindow))) {
 					throw noFragments();
 				}
 			}
 			case ON_DEMAND -> {
-				boolean any = all.stream().anyMatch(f -> {
-					Instant t = (selectorType == FragmentSelectorType.SERVER_TIMESTAMP) ? f.serverTimestamp()
-							: f.producerTimestamp();
-					return !t.isBefore(start) && !t.isAfter(end);
-				});
-				if (!any) {
+				if (fragments.select(stream.streamId(), LocalFragmentStore.within(timestampOf(selectorType), start, end),
+						null, 1).isEmpty()) {
 					throw noFragments();
 				}
 			}
@@ -208,6 +217,153 @@ class ArchivedMedia {
 				// May start before any media: the session continues into live as fragments arrive.
 			}
 		}
+	}
+
+	private static Function<Fragment, Instant> timestampOf(FragmentSelectorType selectorType) {
+		return (selectorType == FragmentSelectorType.SERVER_TIMESTAMP) ? Fragment::serverTimestamp
+				: Fragment::producerTimestamp;
+	}
+
+	/**
+	 * ListFragments, as its API page describes it: the fragments of a stream whose server or producer timestamp lies
+	 * in an inclusive range, paged by MaxResults and NextToken.
+	 */
+	ObjectNode listFragments(KvsRequest request) {
+		String name = request.string("StreamName");
+		String arn = request.string("StreamARN");
+		LocalStreams.requireValidReference(name, arn);
+
+		// ListFragmentsMaxResults: "min":1, "max":1000 in the service model; the page names no default, so the
+		// largest page is the default.
+		Long max = request.integer("MaxResults");
+		long maxResults = (max != null) ? max : MAX_LIST_RESULTS;
+		if (maxResults < 1 || maxResults > MAX_LIST_RESULTS) {
+			throw KvsError.invalidArgument("1 validation error detected: Value '" + maxResults
+					+ "' at 'maxResults' failed to satisfy constraint: Member must have value "
+					+ (maxResults < 1 ? "greater than or equal to 1" : "less than or equal to " + MAX_LIST_RESULTS)
+					+ ".");
+		}
+
+		// FragmentSelector: "This is only required when the NextToken isn't passed in the API."
+		KvsRequest selector = request.object("FragmentSelector");
+		ListQuery query = (selector != null) ? ListQuery.of(selector) : null;
+		String token = request.string("NextToken");
+		String after = null;
+		LocalStream stream;
+		if (token != null) {
+			ListToken decoded = ListToken.decode(token);
+			if (query != null && !query.equals(decoded.query())) {
+				throw KvsError.invalidArgument("FragmentSelector does not match the query the NextToken continues.");
+			}
+			stream = streams.resolve(name, arn);
+			if (!stream.streamId().equals(decoded.streamId())) {
+				throw KvsError.invalidArgument("NextToken does not belong to this stream.");
+			}
+			query = decoded.query();
+			after = decoded.after();
+		}
+		else {
+			if (query == null) {
+				throw KvsError.invalidArgument("FragmentSelector is required when NextToken is not specified.");
+			}
+			stream = streams.resolve(name, arn);
+		}
+
+		// FragmentSelector: "Only fragments with a start timestamp greater than or equal to the given start time and
+		// less than or equal to the end time are returned." The output's "Results are in no specific order" allows
+		// fragment-number order, which is also what makes "after the last number returned" a stable NextToken.
+		List<Fragment> page = fragments.select(stream.streamId(),
+				LocalFragmentStore.within(timestampOf(query.type()), query.start(), query.end()), after,
+				(int) maxResults + 1);
+		boolean more = page.size() > maxResults;
+		if (more) {
+			page = page.subList(0, (int) maxResults);
+		}
+		ObjectNode result = JsonNodeFactory.instance.objectNode();
+		ArrayNode list = result.putArray("Fragments");
+		for (Fragment fragment : page) {
+			ObjectNode f = list.addObject();
+			f.put("FragmentNumber", fragment.fragmentNumber());
+			f.put("FragmentSizeInBytes", fragment.sizeInBytes());
+			f.put("ProducerTimestamp", epochSeconds(fragment.producerTimestamp()));
+			f.put("ServerTimestamp", epochSeconds(fragment.serverTimestamp()));
+			f.put("FragmentLengthInMilliseconds", fragment.duration().toMillis());
+		}
+		if (more) {
+			result.put("NextToken", new ListToken(stream.streamId(), query, page.getLast().fragmentNumber()).encode());
+		}
+		return result;
+	}
+
+	/** REST-JSON timestamps are epoch seconds; fragments carry milliseconds. */
+	private static BigDecimal epochSeconds(Instant instant) {
+		return BigDecimal.valueOf(instant.toEpochMilli(), 3);
+	}
+
+	/** A ListFragments FragmentSelector, validated. */
+	record ListQuery(FragmentSelectorType type, Instant start, Instant end) {
+
+		static ListQuery of(KvsRequest selector) {
+			// FragmentSelector and TimestampRange list both of their members as required in the service model.
+			FragmentSelectorType type = selector.enumValue("FragmentSelectorType", FragmentSelectorType.class);
+			if (type == null) {
+				throw KvsError.invalidArgument(selector.qualified("FragmentSelectorType") + " is required.");
+			}
+			KvsRequest range = selector.object("TimestampRange");
+			if (range == null) {
+				throw KvsError.invalidArgument(selector.qualified("TimestampRange") + " is required.");
+			}
+			Instant start = range.timestamp("StartTimestamp");
+			Instant end = range.timestamp("EndTimestamp");
+			if (start == null) {
+				throw KvsError.invalidArgument(range.qualified("StartTimestamp") + " is required.");
+			}
+			if (end == null) {
+				throw KvsError.invalidArgument(range.qualified("EndTimestamp") + " is required.");
+			}
+			if (end.isBefore(start)) {
+				throw KvsError.invalidArgument(range.qualified("EndTimestamp") + " must not be earlier than "
+						+ range.qualified("StartTimestamp") + ".");
+			}
+			return new ListQuery(type, start, end);
+		}
+
+	}
+
+	/**
+	 * What a ListFragments NextToken carries: the stream, the query and the last fragment number returned. Encoded in
+	 * standard Base64, which the service model's NextToken pattern {@code [a-zA-Z0-9+/]+={0,2}} requires.
+	 */
+	record ListToken(String streamId, ListQuery query, String after) {
+
+		private static final String VERSION = "lf1";
+
+		private static final Pattern NUMBER = Pattern.compile("[0-9]{1,128}");
+
+		String encode() {
+			String plain = String.join("|", VERSION, streamId, query.type().name(), query.start().toString(),
+					query.end().toString(), after);
+			return Base64.getEncoder().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
+		}
+
+		static ListToken decode(String token) {
+			try {
+				if (token.length() <= 4096) {
+					String[] parts = new String(Base64.getDecoder().decode(token), StandardCharsets.UTF_8).split("\\|");
+					if (parts.length == 6 && VERSION.equals(parts[0]) && NUMBER.matcher(parts[1]).matches()
+							&& NUMBER.matcher(parts[5]).matches()) {
+						ListQuery query = new ListQuery(FragmentSelectorType.valueOf(parts[2]),
+								Instant.parse(parts[3]), Instant.parse(parts[4]));
+						return new ListToken(parts[1], query, parts[5]);
+					}
+				}
+			}
+			catch (IllegalArgumentException | DateTimeParseException ex) {
+				// answered below
+			}
+			throw KvsError.invalidArgument("NextToken is not valid.");
+		}
+
 	}
 
 	private static KvsError noFragments() {

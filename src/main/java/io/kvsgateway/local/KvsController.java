@@ -59,6 +59,7 @@ class KvsController {
 				.put("HLSStreamingSessionURL", archivedMedia.sessionUrl(Protocol.HLS, request, baseUrl()));
 			case "getDASHStreamingSessionURL" -> JsonNodeFactory.instance.objectNode()
 				.put("DASHStreamingSessionURL", archivedMedia.sessionUrl(Protocol.DASH, request, baseUrl()));
+			case "listFragments" -> archivedMedia.listFragments(request);
 			default -> throw KvsError.unknownOperation(KvsRequest.printable(operation));
 		};
 	}

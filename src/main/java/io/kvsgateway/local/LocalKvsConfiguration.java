@@ -38,8 +38,14 @@ class LocalKvsConfiguration {
 	}
 
 	@Bean
-	LocalFragmentStore localFragmentStore(LocalStreams streams, Clock clock) {
-		return new LocalFragmentStore(streams, clock);
+	LocalFragmentStore localFragmentStore(LocalStreams streams, Clock clock, LocalProperties properties) {
+		return new LocalFragmentStore(streams, clock, properties.dataDir().resolve("streams"),
+				properties.segmentSize().toBytes());
+	}
+
+	@Bean
+	RetentionSweeper localRetentionSweeper(LocalFragmentStore fragments, LocalProperties properties) {
+		return new RetentionSweeper(fragments, properties.retentionSweepInterval());
 	}
 
 	@Bean

@@ -28,12 +28,17 @@ import org.springframework.validation.annotation.Validated;
  * @param sessionTokenKey base64 AES-256 key that seals streaming-session tokens; when unset a key is generated once
  * and kept in {@code <dataDir>/session-token.key} so tokens survive a restart
  * @param maxRequestBody the largest JSON request body accepted; default 1MB
+ * @param segmentSize the size at which a stream's fragment log rolls to a new segment file; retention deletes whole
+ * segments, so smaller segments free space sooner; default 64MB
+ * @param retentionSweepInterval how often fragments past their stream's {@code DataRetentionInHours} are removed;
+ * default 1 minute
  */
 @ConfigurationProperties("gateway.local")
 @Validated
 record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey, String region,
 		@Pattern(regexp = "\\d{12}", message = "must be 12 digits") String accountId, @Nullable URI publicEndpoint,
-		Duration liveWindow, @Nullable String sessionTokenKey, DataSize maxRequestBody) {
+		Duration liveWindow, @Nullable String sessionTokenKey, DataSize maxRequestBody, DataSize segmentSize,
+		Duration retentionSweepInterval) {
 
 	LocalProperties {
 		dataDir = (dataDir != null) ? dataDir : Path.of("./data");
@@ -44,6 +49,11 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 		liveWindow = (liveWindow != null) ? liveWindow : Duration.ofSeconds(30);
 		sessionTokenKey = hasText(sessionTokenKey) ? sessionTokenKey : null;
 		maxRequestBody = (maxRequestBody != null) ? maxRequestBody : DataSize.ofMegabytes(1);
+		segmentSize = (segmentSize != null) ? segmentSize : DataSize.ofMegabytes(64);
+		retentionSweepInterval = (retentionSweepInterval != null) ? retentionSweepInterval : Duration.ofMinutes(1);
+		if (retentionSweepInterval.isNegative() || retentionSweepInterval.isZero()) {
+			throw new IllegalArgumentException("gateway.local.retention-sweep-interval must be positive");
+		}
 	}
 
 	/** Keeps the secret and the session-token key out of anything that prints the settings. */
@@ -52,7 +62,8 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 		return "LocalProperties[dataDir=" + dataDir + ", accessKeyId=" + accessKeyId + ", secretAccessKey=***, region="
 				+ region + ", accountId=" + accountId + ", publicEndpoint=" + publicEndpoint + ", liveWindow="
 				+ liveWindow + ", sessionTokenKey=" + (sessionTokenKey == null ? "generated" : "***")
-				+ ", maxRequestBody=" + maxRequestBody + "]";
+				+ ", maxRequestBody=" + maxRequestBody + ", segmentSize=" + segmentSize + ", retentionSweepInterval="
+				+ retentionSweepInterval + "]";
 	}
 
 	private static boolean hasText(@Nullable String value) {

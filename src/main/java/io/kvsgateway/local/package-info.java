@@ -1,6 +1,6 @@
 /**
- * The embedded KVS-compatible service answering under {@code /kvs}: control plane, archived-media session URLs,
- * fragment index and session tokens.
+ * The embedded KVS-compatible service answering under {@code /kvs}: control plane, archived-media session URLs and
+ * ListFragments, the durable fragment store and session tokens.
  */
 @NullMarked
 package io.kvsgateway.local;
