@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -56,6 +58,8 @@ class OpenApiContractTests {
 
 	private static final String LIST = "GET /v1/streams";
 
+	private static final String TIMELINE = "GET /v1/streams/{streamName}/fragments";
+
 	private final HttpClient http = HttpClient.newHttpClient();
 
 	@LocalServerPort
@@ -103,6 +107,13 @@ class OpenApiContractTests {
 		exchange(exercised, END, "DELETE", sessionPath, viewer, null, null, 204, true);
 		exchange(exercised, END, "DELETE", sessionPath, viewer, null, null, 404, true);
 		exchange(exercised, LIST, "GET", "/v1/streams", viewer, null, null, 200, true);
+		String range = "?start=" + now.minusSeconds(3600) + "&end=" + Instant.now();
+		exchange(exercised, TIMELINE, "GET", timeline(live) + range, viewer, null, null, 200, true);
+		exchange(exercised, TIMELINE, "GET", timeline(live) + range + "&maxResults=2", viewer, null, null, 200, true);
+		exchange(exercised, TIMELINE, "GET", timeline(live) + "?start=" + now, viewer, null, null, 400, false);
+		exchange(exercised, TIMELINE, "GET", timeline(live) + range, otherStreams, null, null, 403, true);
+		exchange(exercised, TIMELINE, "GET", timeline("contract-missing-" + suffix) + range, viewer, null, null, 404,
+				true);
 
 		// Requests the contract rules out: the server must refuse them, and say so as the contract documents.
 		exchange(exercised, OPEN, "POST", sessions(live), viewer, "application/json",
@@ -160,7 +171,16 @@ class OpenApiContractTests {
 			boolean conforming) throws IOException, InterruptedException {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
 			.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-		SimpleRequest.Builder expected = new SimpleRequest.Builder(method, path);
+		// The validator matches paths without their query, which it takes parameter by parameter.
+		String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+		SimpleRequest.Builder expected = new SimpleRequest.Builder(method, bare);
+		if (path.contains("?")) {
+			for (String pair : path.substring(path.indexOf('?') + 1).split("&")) {
+				int eq = pair.indexOf('=');
+				expected.withQueryParam(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+						URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+			}
+		}
 		if (token != null) {
 			request.header("Authorization", "Bearer " + token);
 			expected.withAuthorization("Bearer " + token);
@@ -185,7 +205,7 @@ class OpenApiContractTests {
 		if (!response.body().isEmpty()) {
 			actual.withBody(response.body());
 		}
-		ValidationReport answer = VALIDATOR.validateResponse(path, Request.Method.valueOf(method), actual.build());
+		ValidationReport answer = VALIDATOR.validateResponse(bare, Request.Method.valueOf(method), actual.build());
 		assertThat(answer.getMessages()).as("the answer to " + described + " against the contract").isEmpty();
 
 		ValidationReport asked = VALIDATOR.validateRequest(expected.build());
@@ -198,6 +218,10 @@ class OpenApiContractTests {
 		}
 		exercised.add(operation);
 		return response;
+	}
+
+	private static String timeline(String stream) {
+		return "/v1/streams/" + stream + "/fragments";
 	}
 
 	private void createStream(String name) {

@@ -287,6 +287,48 @@ class PlaybackIntegrationTests {
 	}
 
 	@Test
+	@SuppressWarnings("unchecked")
+	void pagesThroughTheFragmentTimelineWithListFragments() {
+		String range = "?start=" + Instant.now().minusSeconds(3600) + "&end=" + Instant.now();
+
+		Reply all = http.get("/v1/streams/lobby/fragments" + range, viewer);
+		Reply first = http.get("/v1/streams/lobby/fragments" + range + "&maxResults=2", viewer);
+
+		assertThat(all.status()).as(all.toString()).isEqualTo(200);
+		List<Map<String, Object>> fragments = (List<Map<String, Object>>) all.json().get("fragments");
+		assertThat(fragments).hasSizeGreaterThanOrEqualTo(3)
+			.allSatisfy(f -> assertThat(f).containsKeys("fragmentNumber", "producerTimestamp", "serverTimestamp")
+				.containsEntry("durationMillis", 1000));
+		assertThat((List<?>) first.json().get("fragments")).hasSize(2);
+		String next = (String) first.json().get("nextToken");
+		assertThat(next).isNotBlank();
+		Reply second = http.get("/v1/streams/lobby/fragments" + range + "&maxResults=2&nextToken="
+				+ java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8), viewer);
+		assertThat(second.status()).as(second.toString()).isEqualTo(200);
+		assertThat((List<Map<String, Object>>) second.json().get("fragments"))
+			.extracting(f -> f.get("fragmentNumber"))
+			.doesNotContainAnyElementsOf(((List<Map<String, Object>>) first.json().get("fragments")).stream()
+				.map(f -> f.get("fragmentNumber"))
+				.toList());
+	}
+
+	@Test
+	void checksTheTimelineQueryBeforeAskingKvs() {
+		Reply missing = http.get("/v1/streams/lobby/fragments", viewer);
+		Reply backwards = http.get("/v1/streams/lobby/fragments?start=2026-11-22T10:00:00Z&end=2026-11-22T09:00:00Z"
+				+ "&maxResults=0&selector=NOW", viewer);
+		Reply outside = http.get("/v1/streams/lobby/fragments?start=2026-11-22T10:00:00Z&end=2026-11-22T11:00:00Z",
+				jwks.token("viewer-3", "playback", List.of("garage-*")));
+
+		assertThat(missing.status()).isEqualTo(400);
+		assertThat(missing.body()).contains("\"field\":\"start\"", "\"field\":\"end\"");
+		assertThat(backwards.status()).isEqualTo(400);
+		assertThat(backwards.body()).contains("\"field\":\"end\"", "\"field\":\"maxResults\"",
+				"\"field\":\"selector\"");
+		assertThat(outside.status()).isEqualTo(403);
+	}
+
+	@Test
 	void printsNoDevelopmentTokensWhenAnIssuerIsConfigured(CapturedOutput output) {
 		assertThat(output.getOut()).doesNotContain("development tokens");
 	}

@@ -1,7 +1,6 @@
 package io.kvsgateway.kvs;
 
 import java.net.URI;
-import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
@@ -9,10 +8,7 @@ import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 import io.kvsgateway.kvs.PlaybackUrlRequest.Protocol;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.kinesisvideo.model.APIName;
-import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArchivedMediaClient;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.DASHTimestampRange;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.GetDashStreamingSessionUrlRequest;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.GetHlsStreamingSessionUrlRequest;
@@ -24,43 +20,21 @@ class KvsPlaybackUrlIssuer implements PlaybackUrlIssuer {
 
 	private final KvsClients clients;
 
-	private final DataEndpoints endpoints;
+	private final ArchivedMediaCalls calls;
 
-	private final KvsErrors errors;
-
-	KvsPlaybackUrlIssuer(KvsClients clients, DataEndpoints endpoints, KvsProperties properties) {
+	KvsPlaybackUrlIssuer(KvsClients clients, ArchivedMediaCalls calls) {
 		this.clients = clients;
-		this.endpoints = endpoints;
-		this.errors = new KvsErrors(properties);
+		this.calls = calls;
 	}
 
 	@Override
 	public String issue(PlaybackUrlRequest request) {
 		APIName api = request.protocol() == Protocol.HLS ? APIName.GET_HLS_STREAMING_SESSION_URL
 				: APIName.GET_DASH_STREAMING_SESSION_URL;
-		String url = onDataEndpoint(request.streamName(), api, client -> request.protocol() == Protocol.HLS
+		String url = calls.call(request.streamName(), api, client -> request.protocol() == Protocol.HLS
 				? client.getHLSStreamingSessionURL(hls(request)).hlsStreamingSessionURL()
 				: client.getDASHStreamingSessionURL(dash(request)).dashStreamingSessionURL());
 		return forViewer(url);
-	}
-
-	/**
-	 * Calls the stream's data endpoint; when the cached endpoint cannot be reached it is looked up again once, as the
-	 * KVS endpoint discovery pattern asks ("If the cached endpoint no longer works, make a new call").
-	 */
-	private <T> T onDataEndpoint(String streamName, APIName api, Function<KinesisVideoArchivedMediaClient, T> call) {
-		try {
-			try {
-				return call.apply(clients.archivedMedia(endpoints.get(streamName, api)));
-			}
-			catch (SdkClientException unreachable) {
-				endpoints.invalidate(streamName, api);
-				return call.apply(clients.archivedMedia(endpoints.get(streamName, api)));
-			}
-		}
-		catch (SdkException e) {
-			throw errors.translate(e, streamName);
-		}
 	}
 
 	/**

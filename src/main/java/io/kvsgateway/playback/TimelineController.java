@@ -1,0 +1,127 @@
+package io.kvsgateway.playback;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.kvsgateway.kvs.FragmentTimeline;
+import io.kvsgateway.kvs.PlaybackUrlRequest.FragmentSelectorType;
+import io.kvsgateway.security.StreamAccess;
+
+/**
+ * The fragment timeline of a stream ({@code GET /v1/streams/{streamName}/fragments}), one KVS ListFragments page per
+ * request, so a viewer can pick a range to replay. Each page costs the stream {@code maxResults} fragment-metadata
+ * points (developer guide, "Fragment-metadata and fragment-media quotas"), which is why the page size is the
+ * viewer's to choose.
+ */
+@RestController
+class TimelineController {
+
+	/** ListFragments' NextToken pattern (KVS API reference). */
+	private static final Pattern NEXT_TOKEN = Pattern.compile("[a-zA-Z0-9+/]{1,4096}={0,2}");
+
+	private final FragmentTimeline timeline;
+
+	private final StreamAccess access;
+
+	TimelineController(FragmentTimeline timeline, StreamAccess access) {
+		this.timeline = timeline;
+		this.access = access;
+	}
+
+	@GetMapping(path = "/v1/streams/{streamName}/fragments", produces = "application/json")
+	Timeline fragments(@AuthenticationPrincipal Jwt viewer, @PathVariable String streamName,
+			@RequestParam(required = false) @Nullable String start, @RequestParam(required = false) @Nullable String end,
+			@RequestParam(required = false) @Nullable String selector,
+			@RequestParam(required = false) @Nullable String maxResults,
+			@RequestParam(required = false) @Nullable String nextToken) {
+		PlaybackManagement.checkStreamName(streamName);
+		if (!access.permits(viewer, streamName)) {
+			throw new PlaybackManagement.StreamForbidden(streamName);
+		}
+		List<InvalidPlaybackRequest.Violation> violations = new ArrayList<>();
+		Instant from = timestamp("start", start, violations);
+		Instant to = timestamp("end", end, violations);
+		if (from != null && to != null && to.isBefore(from)) {
+			violations.add(new InvalidPlaybackRequest.Violation("end", "must not be before start"));
+		}
+		FragmentSelectorType type = FragmentSelectorType.SERVER_TIMESTAMP;
+		if (selector != null) {
+			try {
+				type = FragmentSelectorType.valueOf(selector);
+			}
+			catch (IllegalArgumentException e) {
+				violations.add(new InvalidPlaybackRequest.Violation("selector",
+						"must be one of SERVER_TIMESTAMP, PRODUCER_TIMESTAMP"));
+			}
+		}
+		int pageSize = 1000;
+		if (maxResults != null) {
+			try {
+				pageSize = Integer.parseInt(maxResults);
+			}
+			catch (NumberFormatException e) {
+				pageSize = 0;
+			}
+			if (pageSize < 1 || pageSize > 1000) {
+				violations.add(new InvalidPlaybackRequest.Violation("maxResults", "must be an integer from 1 to 1000"));
+			}
+		}
+		if (nextToken != null && !NEXT_TOKEN.matcher(nextToken).matches()) {
+			violations.add(new InvalidPlaybackRequest.Violation("nextToken", "must be a token from a previous page"));
+		}
+		if (!violations.isEmpty() || from == null || to == null) {
+			throw new InvalidPlaybackRequest(violations);
+		}
+		FragmentTimeline.Page page = timeline
+			.list(new FragmentTimeline.Query(streamName, type, from, to, pageSize, nextToken));
+		return new Timeline(streamName, page.fragments().stream().map(TimelineFragment::of).toList(),
+				page.nextToken());
+	}
+
+	private static @Nullable Instant timestamp(String field, @Nullable String value,
+			List<InvalidPlaybackRequest.Violation> violations) {
+		if (value == null) {
+			violations.add(new InvalidPlaybackRequest.Violation(field, "is required"));
+			return null;
+		}
+		try {
+			return OffsetDateTime.parse(value).toInstant();
+		}
+		catch (DateTimeParseException e) {
+			violations.add(new InvalidPlaybackRequest.Violation(field,
+					"must be an ISO-8601 timestamp with a UTC offset, such as 2026-11-22T10:15:30Z"));
+			return null;
+		}
+	}
+
+	/** One page of a stream's timeline. */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	record Timeline(String streamName, List<TimelineFragment> fragments, @Nullable String nextToken) {
+	}
+
+	/** One fragment on the timeline. */
+	record TimelineFragment(String fragmentNumber, Instant producerTimestamp, Instant serverTimestamp,
+			long durationMillis, long sizeBytes) {
+
+		static TimelineFragment of(FragmentTimeline.Fragment f) {
+			return new TimelineFragment(f.fragmentNumber(), f.producerTimestamp(), f.serverTimestamp(),
+					f.durationMillis(), f.sizeBytes());
+		}
+
+	}
+
+}
