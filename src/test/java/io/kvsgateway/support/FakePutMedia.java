@@ -30,7 +30,8 @@ import io.kvsgateway.sigv4.SigV4Verifier;
  * {@code /putMedia} with a 200 and ACK lines written while the upload is still open (BUFFERING at a Cluster's start,
  * RECEIVED and PERSISTED once the fragment is complete), numbering fragments as KVS does. Every upload is recorded:
  * its request line, headers, decoded body and chunk sizes. Failures can be scripted: a refusal with a KVS error type,
- * or a dropped connection after some fragments were persisted.
+ * or a dropped connection after some fragments were persisted. It also answers DescribeStream (every name is an ACTIVE
+ * stream, except names containing {@code missing}) and ListStreams (the streams that had an upload).
  */
 public final class FakePutMedia implements AutoCloseable {
 
@@ -40,6 +41,9 @@ public final class FakePutMedia implements AutoCloseable {
 	private final ServerSocket server;
 
 	private final List<Upload> uploads = new CopyOnWriteArrayList<>();
+
+	/** Streams that had an upload: what ListStreams answers. */
+	private final java.util.Set<String> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
 	private final AtomicLong numbers = new AtomicLong(1000);
 
@@ -93,6 +97,11 @@ public final class FakePutMedia implements AutoCloseable {
 		return List.copyOf(uploads);
 	}
 
+	/** @return the PutMedia requests received so far for one stream, in arrival order */
+	public List<Upload> uploads(String streamName) {
+		return uploads.stream().filter(u -> streamName.equals(u.header("x-amzn-stream-name"))).toList();
+	}
+
 	private void accept() {
 		while (!server.isClosed()) {
 			try {
@@ -125,14 +134,41 @@ public final class FakePutMedia implements AutoCloseable {
 					putMedia(new Upload(requestLine, path, headers), in, out);
 					return;
 				}
+				if ("100-continue".equalsIgnoreCase(first(headers, "expect").orElse(""))) {
+					out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+					out.flush();
+				}
 				int length = Integer.parseInt(first(headers, "content-length").orElse("0"));
-				in.readNBytes(length);
-				String json = path.endsWith("/getDataEndpoint") ? "{\"DataEndpoint\":\"" + endpoint() + "\"}"
-						: "{\"Message\":\"unknown\"}";
+				String request = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+				String operation = path.substring(path.lastIndexOf('/') + 1);
+				String json;
+				String status = "200 OK";
+				String errorType = null;
+				switch (operation) {
+					case "getDataEndpoint" -> json = "{\"DataEndpoint\":\"" + endpoint() + "\"}";
+					case "describeStream" -> {
+						String name = request.replaceAll("(?s).*\"StreamName\"\\s*:\\s*\"([^\"]*)\".*", "$1");
+						if (name.contains("missing")) {
+							status = "404 Not Found";
+							errorType = "ResourceNotFoundException";
+							json = "{\"Message\":\"The requested stream is not found or not active.\"}";
+						}
+						else {
+							json = "{\"StreamInfo\":" + streamInfo(name) + "}";
+						}
+					}
+					case "listStreams" -> json = "{\"StreamInfoList\":[" + String.join(",",
+							streams.stream().sorted().map(FakePutMedia::streamInfo).toList()) + "]}";
+					default -> {
+						status = "404 Not Found";
+						errorType = "UnknownOperationException";
+						json = "{\"Message\":\"unknown\"}";
+					}
+				}
 				byte[] body = json.getBytes(StandardCharsets.UTF_8);
-				out.write(("HTTP/1.1 " + (path.endsWith("/getDataEndpoint") ? "200 OK" : "404 Not Found")
-						+ "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-					.getBytes(StandardCharsets.ISO_8859_1));
+				out.write(("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\n"
+						+ (errorType == null ? "" : "x-amzn-ErrorType: " + errorType + "\r\n") + "Content-Length: "
+						+ body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
 				out.write(body);
 				out.flush();
 			}
@@ -142,8 +178,18 @@ public final class FakePutMedia implements AutoCloseable {
 		}
 	}
 
+	private static String streamInfo(String name) {
+		return "{\"CreationTime\":1.7E9,\"DataRetentionInHours\":24,\"MediaType\":\"video/h264\",\"Status\":\"ACTIVE\","
+				+ "\"StreamARN\":\"arn:aws:kinesisvideo:us-east-1:123456789012:stream/" + name + "/1700000000000\","
+				+ "\"StreamName\":\"" + name + "\",\"Version\":\"1\"}";
+	}
+
 	private void putMedia(Upload upload, InputStream in, OutputStream out) throws IOException {
 		uploads.add(upload);
+		String streamName = upload.header("x-amzn-stream-name");
+		if (streamName != null) {
+			streams.add(streamName);
+		}
 		if (refuseStatus != 0) {
 			byte[] body = ("{\"Message\":\"scripted " + refuseType + "\"}").getBytes(StandardCharsets.UTF_8);
 			out.write(("HTTP/1.1 " + refuseStatus + " Refused\r\nx-amzn-ErrorType: " + refuseType

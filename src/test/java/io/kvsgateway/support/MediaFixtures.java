@@ -81,6 +81,33 @@ public final class MediaFixtures {
 			return out.toByteArray();
 		}
 
+		/** @return every fragment, concatenated */
+		public byte[] fragmentBytes() {
+			ByteArrayOutputStream out = new ByteArrayOutputStream();
+			fragments.forEach(out::writeBytes);
+			return out.toByteArray();
+		}
+
+		/**
+		 * @return what a live producer would send for the same media: the header with the Segment's size unknown
+		 * (a file's declared size also counts the Cues after the last Cluster), then every fragment
+		 */
+		public byte[] live() {
+			byte[] live = all();
+			for (int i = 0; i + 4 < header.length; i++) {
+				if ((live[i] & 0xff) == 0x18 && (live[i + 1] & 0xff) == 0x53 && (live[i + 2] & 0xff) == 0x80
+						&& (live[i + 3] & 0xff) == 0x67) {
+					int length = Integer.numberOfLeadingZeros(live[i + 4] & 0xff) - 23;
+					live[i + 4] = (byte) (0xFF >>> (length - 1));
+					for (int j = 1; j < length; j++) {
+						live[i + 4 + j] = (byte) 0xFF;
+					}
+					return live;
+				}
+			}
+			throw new IllegalStateException("no Segment in the header");
+		}
+
 	}
 
 }
