@@ -135,6 +135,11 @@ class KvsClients implements DisposableBean {
 		return known;
 	}
 
+	/** @return the credentials every KVS call signs with (also used by the PutMedia signer) */
+	AwsCredentialsProvider credentials() {
+		return credentials;
+	}
+
 	KvsProperties.Mode mode() {
 		return properties.mode();
 	}

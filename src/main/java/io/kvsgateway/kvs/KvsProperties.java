@@ -27,6 +27,8 @@ import jakarta.validation.constraints.NotBlank;
  * @param maxAttempts attempts per KVS call (1 = no retry); only transport failures and 5xx answers are retried.
  * @param throttleRetryAfter the {@code Retry-After} a viewer gets when KVS answers ClientLimitExceededException.
  * @param unavailableRetryAfter the {@code Retry-After} a viewer gets when KVS cannot be reached.
+ * @param putMediaReadTimeout how long a PutMedia upload may go without a byte from KVS (ACKs, or the end of the
+ * response once the body is finished) before it is failed; KVS itself closes an idle upload after about 30 s.
  */
 @ConfigurationProperties("gateway.kvs")
 @Validated
@@ -42,7 +44,8 @@ record KvsProperties(
 		@Min(1) int maxConnections,
 		@Min(1) int maxAttempts,
 		Duration throttleRetryAfter,
-		Duration unavailableRetryAfter) {
+		Duration unavailableRetryAfter,
+		Duration putMediaReadTimeout) {
 
 	KvsProperties {
 		mode = mode == null ? Mode.EMBEDDED : mode;
@@ -56,6 +59,7 @@ record KvsProperties(
 		maxAttempts = maxAttempts == 0 ? 2 : maxAttempts;
 		throttleRetryAfter = throttleRetryAfter == null ? Duration.ofSeconds(1) : throttleRetryAfter;
 		unavailableRetryAfter = unavailableRetryAfter == null ? Duration.ofSeconds(5) : unavailableRetryAfter;
+		putMediaReadTimeout = putMediaReadTimeout == null ? Duration.ofSeconds(60) : putMediaReadTimeout;
 	}
 
 	/** Where the SDK clients point. */

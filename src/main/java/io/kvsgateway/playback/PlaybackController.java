@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.kvsgateway.ingest.StreamHealth;
 import io.kvsgateway.kvs.PlaybackUrlRequest;
 import io.kvsgateway.kvs.StreamSummary;
 
@@ -27,8 +28,11 @@ class PlaybackController {
 
 	private final PlaybackManagement playback;
 
-	PlaybackController(PlaybackManagement playback) {
+	private final StreamHealth health;
+
+	PlaybackController(PlaybackManagement playback, StreamHealth health) {
 		this.playback = playback;
+		this.health = health;
 	}
 
 	@PostMapping(path = "/v1/streams/{streamName}/playback-sessions", produces = "application/json")
@@ -47,7 +51,10 @@ class PlaybackController {
 
 	@GetMapping(path = "/v1/streams", produces = "application/json")
 	StreamList streams(@AuthenticationPrincipal Jwt viewer) {
-		return new StreamList(playback.streams(viewer).stream().map(StreamView::of).toList());
+		return new StreamList(playback.streams(viewer)
+			.stream()
+			.map(stream -> StreamView.of(stream, health.notPlayableReason(stream.streamName()).orElse(null)))
+			.toList());
 	}
 
 	/** A granted session as the viewer sees it: the URL and every effective parameter, defaults included. */
@@ -77,13 +84,17 @@ class PlaybackController {
 	record StreamList(List<StreamView> streams) {
 	}
 
-	/** One stream in the list. */
+	/**
+	 * One stream in the list; {@code playable} is false, with the reason, when ingest saw media KVS will refuse to play
+	 * (video without codec private data), so a viewer learns it before asking for a session.
+	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record StreamView(String streamName, String status, @Nullable String mediaType, int dataRetentionInHours,
-			@Nullable Instant creationTime) {
+			@Nullable Instant creationTime, boolean playable, @Nullable String notPlayableReason) {
 
-		static StreamView of(StreamSummary s) {
-			return new StreamView(s.streamName(), s.status(), s.mediaType(), s.dataRetentionInHours(), s.creationTime());
+		static StreamView of(StreamSummary s, @Nullable String notPlayableReason) {
+			return new StreamView(s.streamName(), s.status(), s.mediaType(), s.dataRetentionInHours(), s.creationTime(),
+					notPlayableReason == null, notPlayableReason);
 		}
 
 	}

@@ -11,7 +11,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 
 class StreamAccessUnitTests {
 
-	private final StreamAccess access = new StreamAccess(new SecurityProperties(null, null));
+	private final StreamAccess access = new StreamAccess(new SecurityProperties(null, null, null));
 
 	@Test
 	void matchesExactNamesAndStarPatterns() {
@@ -46,7 +46,7 @@ class StreamAccessUnitTests {
 
 	@Test
 	void usesTheConfiguredClaimName() {
-		StreamAccess custom = new StreamAccess(new SecurityProperties("cameras", null));
+		StreamAccess custom = new StreamAccess(new SecurityProperties("cameras", null, null));
 		assertThat(custom.permits(token(Map.of("cameras", List.of("*"))), "lobby")).isTrue();
 		assertThat(custom.permits(token(Map.of("streams", List.of("*"))), "lobby")).isFalse();
 	}

@@ -1,0 +1,129 @@
+package io.kvsgateway.ingest;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+import io.kvsgateway.kvs.KvsException;
+import io.kvsgateway.kvs.StreamDirectory;
+import io.kvsgateway.kvs.StreamSummary;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The control-plane calls a KVS producer makes before PutMedia, answered in KVS's JSON so that an unmodified producer
+ * (producer-c, kvssink) can be pointed at the gateway: {@code DescribeStream} from KVS, and {@code GetDataEndpoint}
+ * naming the gateway itself, so that the camera's PutMedia comes here too.
+ */
+@RestController
+class CameraApiController {
+
+	/** KVS's stream name rule. */
+	static final Pattern STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,256}");
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final StreamDirectory streams;
+
+	private final IngestProperties properties;
+
+	CameraApiController(StreamDirectory streams, IngestProperties properties) {
+		this.streams = streams;
+		this.properties = properties;
+	}
+
+	@PostMapping(path = "/describeStream", produces = MediaType.APPLICATION_JSON_VALUE)
+	ResponseEntity<?> describeStream(@RequestBody(required = false) byte @Nullable [] body) {
+		String streamName = streamName(body);
+		StreamSummary stream = streams.describe(streamName);
+		Map<String, Object> info = new LinkedHashMap<>();
+		if (stream.creationTime() != null) {
+			// KVS's JSON protocol writes timestamps as epoch seconds.
+			info.put("CreationTime", stream.creationTime().toEpochMilli() / 1000.0);
+		}
+		info.put("DataRetentionInHours", stream.dataRetentionInHours());
+		if (stream.mediaType() != null) {
+			info.put("MediaType", stream.mediaType());
+		}
+		info.put("Status", stream.status());
+		info.put("StreamARN", stream.streamArn());
+		info.put("StreamName", stream.streamName());
+		return ResponseEntity.ok(Map.of("StreamInfo", info));
+	}
+
+	@PostMapping(path = "/getDataEndpoint", produces = MediaType.APPLICATION_JSON_VALUE)
+	ResponseEntity<?> getDataEndpoint(@RequestBody(required = false) byte @Nullable [] body) {
+		JsonNode json = parse(body);
+		streamName(json);
+		String api = json.path("APIName").asString("");
+		if (!"PUT_MEDIA".equals(api)) {
+			// Everything but PutMedia is served by KVS or the viewer API, not by the camera endpoint.
+			return KvsErrorEnvelope.invalidArgument("The camera endpoint serves APIName PUT_MEDIA only.").entity();
+		}
+		URI endpoint = properties.dataEndpoint() != null ? properties.dataEndpoint()
+				: ServletUriComponentsBuilder.fromCurrentContextPath().build().toUri();
+		String text = endpoint.toString();
+		return ResponseEntity.ok(Map.of("DataEndpoint", text.endsWith("/") ? text.substring(0, text.length() - 1) : text));
+	}
+
+	private static String streamName(byte @Nullable [] body) {
+		return streamName(parse(body));
+	}
+
+	private static String streamName(JsonNode json) {
+		String name = json.path("StreamName").asString("");
+		if (!STREAM_NAME.matcher(name).matches()) {
+			throw new InvalidCameraRequest(name.isEmpty() && json.has("StreamARN")
+					? "The gateway identifies streams by StreamName; StreamARN alone is not supported."
+					: "StreamName must be 1-256 characters of a-z, A-Z, 0-9, '_', '.' and '-'.");
+		}
+		return name;
+	}
+
+	private static JsonNode parse(byte @Nullable [] body) {
+		if (body == null || body.length == 0) {
+			throw new InvalidCameraRequest("The request needs a JSON body with StreamName.");
+		}
+		try {
+			JsonNode json = JSON.readTree(body);
+			if (!json.isObject()) {
+				throw new InvalidCameraRequest("The request body must be a JSON object.");
+			}
+			return json;
+		}
+		catch (JacksonException e) {
+			throw new InvalidCameraRequest("The request body is not JSON.");
+		}
+	}
+
+	@ExceptionHandler
+	ResponseEntity<String> handle(InvalidCameraRequest e) {
+		return KvsErrorEnvelope.invalidArgument(e.getMessage()).entity();
+	}
+
+	@ExceptionHandler
+	ResponseEntity<String> handle(KvsException e) {
+		return KvsErrorEnvelope.of(e).entity();
+	}
+
+	/** A camera request KVS would refuse with {@code InvalidArgumentException}. */
+	static final class InvalidCameraRequest extends RuntimeException {
+
+		InvalidCameraRequest(String message) {
+			super(message, null, false, false);
+		}
+
+	}
+
+}

@@ -1,0 +1,96 @@
+package io.kvsgateway.ingest;
+
+import java.io.IOException;
+import java.time.Clock;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.PostMapping;
+
+import io.kvsgateway.kvs.KvsException;
+import io.kvsgateway.kvs.PutMediaClient;
+import io.kvsgateway.kvs.PutMediaException;
+import io.kvsgateway.putmedia.FragmentRules;
+import io.kvsgateway.putmedia.ProducerTimestamps;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The camera's PutMedia: validates the headers, claims the stream's single connection and opens the upstream upload
+ * before a byte of the body is read, then hands the connection to a {@link CameraUpload} on this (virtual) request
+ * thread, which reads the chunked body while writing ACK lines on the response.
+ */
+@Controller
+class PutMediaController {
+
+	private final PutMediaClient upstream;
+
+	private final PutMediaConnections connections;
+
+	private final IngestedStreams health;
+
+	private final FragmentRules rules;
+
+	private final Clock clock;
+
+	PutMediaController(PutMediaClient upstream, PutMediaConnections connections, IngestedStreams health,
+			IngestProperties properties, Clock clock) {
+		this.upstream = upstream;
+		this.connections = connections;
+		this.health = health;
+		FragmentRules kvs = FragmentRules.KVS;
+		this.rules = new FragmentRules(kvs.maxFragmentBytes(), kvs.maxFragmentDuration(), kvs.maxTracks(),
+				kvs.maxTags(), kvs.maxTagNameBytes(), kvs.maxTagValueBytes(), properties.maxProducerClockAhead());
+		this.clock = clock;
+	}
+
+	@PostMapping("/putMedia")
+	void putMedia(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		String streamName = request.getHeader("x-amzn-stream-name");
+		if (streamName == null || !CameraApiController.STREAM_NAME.matcher(streamName).matches()) {
+			KvsErrorEnvelope.invalidArgument(request.getHeader("x-amzn-stream-arn") != null
+					? "The gateway identifies streams by x-amzn-stream-name; x-amzn-stream-arn alone is not supported."
+					: "x-amzn-stream-name must be a stream name.").write(response);
+			return;
+		}
+		ProducerTimestamps timestamps;
+		try {
+			timestamps = ProducerTimestamps.fromHeaders(request.getHeader("x-amzn-fragment-timecode-type"),
+					request.getHeader("x-amzn-producer-start-timestamp"));
+		}
+		catch (IllegalArgumentException e) {
+			KvsErrorEnvelope.invalidArgument(e.getMessage()).write(response);
+			return;
+		}
+		if (!connections.claim(streamName)) {
+			new KvsErrorEnvelope(HttpStatus.BAD_REQUEST, "ConnectionLimitExceededException",
+					"Stream " + streamName + " already has a PutMedia connection.").write(response);
+			return;
+		}
+		try {
+			CameraUpload upload = new CameraUpload(streamName, timestamps, rules, health, clock);
+			try {
+				upload.open(upstream);
+			}
+			catch (KvsException e) {
+				KvsErrorEnvelope.of(e).write(response);
+				return;
+			}
+			catch (PutMediaException e) {
+				new KvsErrorEnvelope(HttpStatus.SERVICE_UNAVAILABLE, "ServiceUnavailable",
+						"The gateway could not reach KVS: " + e.getMessage()).write(response);
+				return;
+			}
+			response.setStatus(HttpStatus.OK.value());
+			response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+			// Commit the 200 now: the camera reads ACKs while it is still sending.
+			response.flushBuffer();
+			upload.run(request.getInputStream(), response.getOutputStream());
+		}
+		finally {
+			connections.release(streamName);
+		}
+	}
+
+}

@@ -1,0 +1,9 @@
+/**
+ * The camera-facing producer API: {@code /describeStream}, {@code /getDataEndpoint} and a full-duplex
+ * {@code /putMedia} that checks each fragment against the KVS rules, forwards accepted fragments upstream and relays
+ * KVS's ACKs to the camera.
+ */
+@NullMarked
+package io.kvsgateway.ingest;
+
+import org.jspecify.annotations.NullMarked;
