@@ -14,16 +14,13 @@ import org.springframework.validation.annotation.Validated;
  * scheme, host and port the camera used to reach this gateway, which is right unless a proxy rewrites them.
  * @param maxProducerClockAhead how far a fragment's producer timestamp may be ahead of the gateway's clock before the
  * fragment is refused with ERROR 4007; KVS documents only "a large drift into the future". Default 5 minutes.
- * @param maxRequestBody largest JSON body of {@code /describeStream} and {@code /getDataEndpoint}, in bytes (KVS's own
- * requests are under 1 KiB). Default 64 KiB.
  */
 @ConfigurationProperties("gateway.ingest")
 @Validated
-record IngestProperties(@Nullable URI dataEndpoint, Duration maxProducerClockAhead, int maxRequestBody) {
+record IngestProperties(@Nullable URI dataEndpoint, Duration maxProducerClockAhead) {
 
 	IngestProperties {
 		maxProducerClockAhead = maxProducerClockAhead == null ? Duration.ofMinutes(5) : maxProducerClockAhead;
-		maxRequestBody = maxRequestBody <= 0 ? 64 * 1024 : maxRequestBody;
 	}
 
 }
