@@ -288,6 +288,56 @@ class PutMediaIntegrationTests {
 	}
 
 	@Test
+	void endsWithStreamNotActiveWhenTheStreamIsDeletedMidUpload() {
+		byte[] bytes = MediaFixtures.bytes("h264-kvs.mkv");
+		List<Range> fragments = MediaFixtures.fragments(bytes);
+
+		List<JsonNode> acks;
+		try (PutMediaUpload upload = open(name)) {
+			upload.send(bytes, 0, fragments.get(0).end());
+			upload.awaitAck("PERSISTED", WAIT);
+			String arn = kvs.describeStream(r -> r.streamName(name)).streamInfo().streamARN();
+			kvs.deleteStream(r -> r.streamARN(arn));
+			upload.send(bytes, fragments.get(1).start(), fragments.get(1).end());
+			acks = upload.allAcks(WAIT);
+		}
+
+		assertThat(acks).extracting(a -> a.required("EventType").stringValue())
+			.containsExactly("BUFFERING", "RECEIVED", "PERSISTED", "ERROR");
+		assertThat(acks.getLast().required("ErrorId").intValue()).isEqualTo(4008);
+		assertThat(acks.getLast().required("ErrorCode").stringValue()).isEqualTo("STREAM_NOT_ACTIVE");
+		assertThat(acks.getLast().required("FragmentTimecode").longValue()).isEqualTo(fragments.get(1).timecode());
+	}
+
+	@Test
+	void answersAnUnexpectedStoreFailureWithInternalErrorAndNoPersisted() {
+		byte[] bytes = MediaFixtures.bytes("h264-kvs.mkv");
+		List<Range> fragments = MediaFixtures.fragments(bytes);
+		Range second = fragments.get(1);
+		int half = second.start() + (second.end() - second.start()) / 2;
+
+		List<JsonNode> acks;
+		try (PutMediaUpload upload = open(name)) {
+			upload.send(bytes, 0, fragments.get(0).end());
+			upload.awaitAck("PERSISTED", WAIT);
+			upload.send(bytes, second.start(), half);
+			upload.awaitAck("BUFFERING", WAIT);
+			// Another writer slips a fragment in after the second one's number was reserved: the store refuses
+			// to append below it, which PutMedia cannot foresee
+			store.append(name, Instant.now(), Duration.ofSeconds(1));
+			upload.send(bytes, half, second.end());
+			acks = upload.allAcks(WAIT);
+		}
+
+		assertThat(acks).extracting(a -> a.required("EventType").stringValue())
+			.containsExactly("BUFFERING", "RECEIVED", "PERSISTED", "BUFFERING", "RECEIVED", "ERROR");
+		assertThat(acks.getLast().required("ErrorId").intValue()).isEqualTo(5000);
+		assertThat(acks.getLast().required("ErrorCode").stringValue()).isEqualTo("INTERNAL_ERROR");
+		assertThat(store.fragments(name)).hasSize(2).noneMatch(f -> f.fragmentNumber()
+			.equals(acks.get(3).required("FragmentNumber").stringValue()));
+	}
+
+	@Test
 	void refusesASecondConnectionToTheSameStream() {
 		try (PutMediaUpload first = open(name)) {
 			assertThat(first.status()).isEqualTo(200);
