@@ -106,6 +106,8 @@ class GetMediaIntegrationTests {
 					PRODUCER_START.toEpochMilli() + ranges.get(0).timecode() + 1);
 		assertThat(MediaFixtures.framesByTrack(MediaFixtures.read(output)))
 			.isEqualTo(MediaFixtures.framesByTrack(ranges.stream().map(Range::fragment).toList()));
+		assertThat(MediaFixtures.ffprobeVideoFrames(output)).isEqualTo(MediaFixtures.ffprobeVideoFrames(fixture))
+			.isEqualTo(180);
 	}
 
 	@Test
