@@ -42,6 +42,10 @@ final class KvsError extends RuntimeException {
 		return new KvsError(HttpStatus.BAD_REQUEST, "ClientLimitExceededException", message);
 	}
 
+	static KvsError connectionLimitExceeded(String message) {
+		return new KvsError(HttpStatus.BAD_REQUEST, "ConnectionLimitExceededException", message);
+	}
+
 	static KvsError notAuthorized(String message) {
 		return new KvsError(HttpStatus.UNAUTHORIZED, "NotAuthorizedException", message);
 	}

@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 /**
  * Writes the KVS error envelope: status, {@code x-amzn-ErrorType} and {@code {"Message": ...}}, never a stack trace.
  */
-@RestControllerAdvice(assignableTypes = KvsController.class)
+@RestControllerAdvice(assignableTypes = { KvsController.class, KvsMediaController.class })
 @ConditionalOnProperty(name = "gateway.kvs.mode", havingValue = "embedded", matchIfMissing = true)
 class KvsErrorHandler {
 
@@ -52,6 +52,8 @@ class KvsErrorHandler {
 		byte[] body = body(error);
 		response.setContentLength(body.length);
 		response.getOutputStream().write(body);
+		// Send it now: a streaming client (PutMedia) waits for the answer before it sends its body.
+		response.flushBuffer();
 	}
 
 	private static byte[] body(KvsError error) {

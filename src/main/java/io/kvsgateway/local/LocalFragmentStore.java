@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -91,6 +94,11 @@ public class LocalFragmentStore implements AutoCloseable {
 
 	private BigInteger lastFragmentNumber = BigInteger.ZERO;
 
+	/** Signalled after every append, so that live readers (GetMedia) wait instead of polling. */
+	private final ReentrantLock appended = new ReentrantLock();
+
+	private final Condition fragmentAppended = appended.newCondition();
+
 	LocalFragmentStore(LocalStreams streams, Clock clock, Path streamsDir, long segmentSize) {
 		this.streams = streams;
 		this.clock = clock;
@@ -127,8 +135,76 @@ public class LocalFragmentStore implements AutoCloseable {
 		LocalStream stream = stream(streamName);
 		FragmentData kept = new FragmentData(data.producerTimestamp().truncatedTo(ChronoUnit.MILLIS), data.duration(),
 				data.payload(), data.header(), data.tags());
-		return logOf(stream.streamId()).append(kept, clock.instant().truncatedTo(ChronoUnit.MILLIS),
+		Fragment stored = logOf(stream.streamId()).append(kept, clock.instant().truncatedTo(ChronoUnit.MILLIS),
 				this::nextFragmentNumber);
+		signalAppended();
+		return stored;
+	}
+
+	/**
+	 * Stores one fragment under a number {@link #reserveFragmentNumber()} issued earlier, as PutMedia does: it
+	 * announces the number in its BUFFERING acknowledgement, before the fragment's last byte has arrived.
+	 * @param streamName an existing stream, must not be {@literal null}.
+	 * @param data the fragment, must not be {@literal null}.
+	 * @param fragmentNumber a reserved number, must not be {@literal null}; it must be greater than every number
+	 * stored in the stream so far (one PutMedia connection per stream keeps it so).
+	 * @return the stored fragment's metadata; never {@literal null}.
+	 * @throws IllegalStateException when the stream already holds a greater number
+	 */
+	Fragment append(String streamName, FragmentData data, String fragmentNumber) {
+		Objects.requireNonNull(data, "data");
+		Objects.requireNonNull(fragmentNumber, "fragmentNumber");
+		LocalStream stream = stream(streamName);
+		FragmentData kept = new FragmentData(data.producerTimestamp().truncatedTo(ChronoUnit.MILLIS), data.duration(),
+				data.payload(), data.header(), data.tags());
+		FragmentLog fragmentLog = logOf(stream.streamId());
+		Fragment stored = fragmentLog.append(kept, clock.instant().truncatedTo(ChronoUnit.MILLIS), serverTimestamp -> {
+			// Called under the log's append lock, so the check and the write are one step.
+			fragmentLog.newest().ifPresent(newest -> {
+				if (compareNumbers(newest.fragmentNumber(), fragmentNumber) >= 0) {
+					throw new IllegalStateException("Fragment number " + fragmentNumber
+							+ " is not greater than the newest of stream " + stream.streamId());
+				}
+			});
+			return fragmentNumber;
+		});
+		signalAppended();
+		return stored;
+	}
+
+	/**
+	 * Issues a fragment number now, for a fragment that will be stored later with
+	 * {@link #append(String, FragmentData, String)}. A number whose fragment is never stored (refused, cut short)
+	 * is simply never used: fragment numbers are increasing, not contiguous, in KVS too.
+	 * @return a decimal number greater than every number issued before; never {@literal null}
+	 */
+	String reserveFragmentNumber() {
+		return nextFragmentNumber(clock.instant().truncatedTo(ChronoUnit.MILLIS));
+	}
+
+	/**
+	 * Waits until a fragment is appended to any stream, or the time is up; returns early, never late.
+	 * @param timeout the longest wait
+	 * @throws InterruptedException when the waiting thread is interrupted
+	 */
+	void awaitAppend(Duration timeout) throws InterruptedException {
+		appended.lock();
+		try {
+			fragmentAppended.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		finally {
+			appended.unlock();
+		}
+	}
+
+	private void signalAppended() {
+		appended.lock();
+		try {
+			fragmentAppended.signalAll();
+		}
+		finally {
+			appended.unlock();
+		}
 	}
 
 	/**

@@ -65,6 +65,23 @@ class LocalKvsConfiguration {
 	}
 
 	@Bean
+	MediaConnections localMediaConnections() {
+		return new MediaConnections();
+	}
+
+	@Bean
+	PutMediaIngest localPutMediaIngest(LocalStreams streams, LocalFragmentStore fragments,
+			MediaConnections connections, Clock clock, LocalProperties properties) {
+		return new PutMediaIngest(streams, fragments, connections, clock, properties.maxFragmentSize().toBytes());
+	}
+
+	@Bean
+	MediaOutput localMediaOutput(LocalStreams streams, LocalFragmentStore fragments, MediaConnections connections,
+			Clock clock, LocalProperties properties) {
+		return new MediaOutput(streams, fragments, connections, clock, properties.getMediaIdleTimeout());
+	}
+
+	@Bean
 	FilterRegistrationBean<SigV4AuthenticationFilter> localSigV4Filter(LocalProperties properties, Clock clock) {
 		String keyId = properties.accessKeyId();
 		String secret = properties.secretAccessKey();

@@ -32,13 +32,18 @@ import org.springframework.validation.annotation.Validated;
  * segments, so smaller segments free space sooner; default 64MB
  * @param retentionSweepInterval how often fragments past their stream's {@code DataRetentionInHours} are removed;
  * default 1 minute
+ * @param maxFragmentSize the largest fragment (MKV Cluster) PutMedia accepts; a larger one is answered with ACK 4001
+ * {@code MAX_FRAGMENT_SIZE_REACHED}; default 50MB, as KVS
+ * @param getMediaIdleTimeout how long a GetMedia response that has caught up with the stream waits for a new
+ * fragment before it ends (the client resumes with the last {@code AWS_KINESISVIDEO_CONTINUATION_TOKEN}); default
+ * 30 seconds
  */
 @ConfigurationProperties("gateway.local")
 @Validated
 record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey, String region,
 		@Pattern(regexp = "\\d{12}", message = "must be 12 digits") String accountId, @Nullable URI publicEndpoint,
 		Duration liveWindow, @Nullable String sessionTokenKey, DataSize maxRequestBody, DataSize segmentSize,
-		Duration retentionSweepInterval) {
+		Duration retentionSweepInterval, DataSize maxFragmentSize, Duration getMediaIdleTimeout) {
 
 	LocalProperties {
 		dataDir = (dataDir != null) ? dataDir : Path.of("./data");
@@ -51,6 +56,14 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 		maxRequestBody = (maxRequestBody != null) ? maxRequestBody : DataSize.ofMegabytes(1);
 		segmentSize = (segmentSize != null) ? segmentSize : DataSize.ofMegabytes(64);
 		retentionSweepInterval = (retentionSweepInterval != null) ? retentionSweepInterval : Duration.ofMinutes(1);
+		maxFragmentSize = (maxFragmentSize != null) ? maxFragmentSize : DataSize.ofMegabytes(50);
+		getMediaIdleTimeout = (getMediaIdleTimeout != null) ? getMediaIdleTimeout : Duration.ofSeconds(30);
+		if (maxFragmentSize.toBytes() <= 0 || maxFragmentSize.toBytes() > Integer.MAX_VALUE - 8) {
+			throw new IllegalArgumentException("gateway.local.max-fragment-size must be between 1 byte and 2 GB");
+		}
+		if (getMediaIdleTimeout.isNegative() || getMediaIdleTimeout.isZero()) {
+			throw new IllegalArgumentException("gateway.local.get-media-idle-timeout must be positive");
+		}
 		if (retentionSweepInterval.isNegative() || retentionSweepInterval.isZero()) {
 			throw new IllegalArgumentException("gateway.local.retention-sweep-interval must be positive");
 		}
@@ -63,7 +76,8 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 				+ region + ", accountId=" + accountId + ", publicEndpoint=" + publicEndpoint + ", liveWindow="
 				+ liveWindow + ", sessionTokenKey=" + (sessionTokenKey == null ? "generated" : "***")
 				+ ", maxRequestBody=" + maxRequestBody + ", segmentSize=" + segmentSize + ", retentionSweepInterval="
-				+ retentionSweepInterval + "]";
+				+ retentionSweepInterval + ", maxFragmentSize=" + maxFragmentSize + ", getMediaIdleTimeout="
+				+ getMediaIdleTimeout + "]";
 	}
 
 	private static boolean hasText(@Nullable String value) {

@@ -1,6 +1,7 @@
 /**
- * The embedded KVS-compatible service answering under {@code /kvs}: control plane, archived-media session URLs and
- * ListFragments, the durable fragment store and session tokens.
+ * The embedded KVS-compatible service answering under {@code /kvs}: control plane, PutMedia with its acknowledgement
+ * stream, GetMedia and GetMediaForFragmentList, archived-media session URLs and ListFragments, the durable fragment
+ * store and session tokens.
  */
 @NullMarked
 package io.kvsgateway.local;
