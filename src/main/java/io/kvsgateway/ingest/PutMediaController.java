@@ -6,7 +6,8 @@ import java.time.Clock;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Controller;
-import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
 
 import io.kvsgateway.kvs.KvsException;
 import io.kvsgateway.kvs.PutMediaClient;
@@ -45,7 +46,8 @@ class PutMediaController {
 		this.clock = clock;
 	}
 
-	@PostMapping("/putMedia")
+	// KVS takes POST; plain `curl -T -` sends PUT, and the architecture promises that plain curl works.
+	@RequestMapping(path = "/putMedia", method = { RequestMethod.POST, RequestMethod.PUT })
 	void putMedia(HttpServletRequest request, HttpServletResponse response) throws IOException {
 		String streamName = request.getHeader("x-amzn-stream-name");
 		if (streamName == null || !CameraApiController.STREAM_NAME.matcher(streamName).matches()) {

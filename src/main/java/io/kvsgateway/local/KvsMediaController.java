@@ -11,6 +11,8 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -38,7 +40,8 @@ class KvsMediaController {
 		this.mapper = mapper;
 	}
 
-	@PostMapping("/kvs/putMedia")
+	// KVS takes POST; plain `curl -T -` sends PUT, and the architecture promises that plain curl works.
+	@RequestMapping(path = "/kvs/putMedia", method = { RequestMethod.POST, RequestMethod.PUT })
 	void putMedia(HttpServletRequest request, HttpServletResponse response) throws IOException {
 		try (PutMediaIngest.Upload upload = ingest.open(request.getHeader(PutMediaIngest.STREAM_NAME_HEADER),
 				request.getHeader(PutMediaIngest.STREAM_ARN_HEADER),
