@@ -1,10 +1,6 @@
 package io.kvsgateway.security;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -16,13 +12,11 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import io.kvsgateway.sigv4.ServletRequests;
 import io.kvsgateway.sigv4.SigV4Verifier;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -70,20 +64,20 @@ class CameraAuthenticationFilter extends OncePerRequestFilter {
 			setStream(request, request.getHeader("x-amzn-stream-name"));
 		}
 		else {
-			byte[] body = readBounded(request);
+			byte[] body = ServletRequests.readBody(request, maxJsonBody);
 			if (body == null) {
 				errors.write(response, HttpStatus.PAYLOAD_TOO_LARGE, "InvalidArgumentException",
 						"The request body exceeds " + maxJsonBody + " bytes.");
 				return;
 			}
 			setStream(request, streamName(body));
-			forwarded = new BufferedRequest(request, body);
+			forwarded = ServletRequests.withBody(request, body);
 			payloadHash = SigV4Verifier.sha256Hex(body);
 		}
 		String authorization = request.getHeader("Authorization");
 		if (authorization != null && authorization.startsWith(SigV4Verifier.ALGORITHM)) {
 			SigV4Verifier.Result result = verifier.verify(new SigV4Verifier.Request(request.getMethod(),
-					request.getRequestURI(), request.getQueryString(), name -> headers(request, name), payloadHash));
+					request.getRequestURI(), request.getQueryString(), ServletRequests.headers(request), payloadHash));
 			switch (result) {
 				case SigV4Verifier.Verified verified -> {
 					SecurityContext context = contexts.createEmptyContext();
@@ -116,75 +110,6 @@ class CameraAuthenticationFilter extends OncePerRequestFilter {
 		catch (RuntimeException notJson) {
 			return null;
 		}
-	}
-
-	private static List<String> headers(HttpServletRequest request, String name) {
-		return Collections.list(request.getHeaders(name));
-	}
-
-	private byte @Nullable [] readBounded(HttpServletRequest request) throws IOException {
-		if (request.getContentLengthLong() > maxJsonBody) {
-			return null;
-		}
-		try (InputStream in = request.getInputStream()) {
-			byte[] body = in.readNBytes(maxJsonBody + 1);
-			return body.length > maxJsonBody ? null : body;
-		}
-	}
-
-	/** Replays a buffered body to the controller. */
-	private static final class BufferedRequest extends HttpServletRequestWrapper {
-
-		private final byte[] body;
-
-		BufferedRequest(HttpServletRequest request, byte[] body) {
-			super(request);
-			this.body = body;
-		}
-
-		@Override
-		public ServletInputStream getInputStream() {
-			ByteArrayInputStream in = new ByteArrayInputStream(body);
-			return new ServletInputStream() {
-
-				@Override
-				public int read() {
-					return in.read();
-				}
-
-				@Override
-				public int read(byte[] b, int off, int len) {
-					return in.read(b, off, len);
-				}
-
-				@Override
-				public boolean isFinished() {
-					return in.available() == 0;
-				}
-
-				@Override
-				public boolean isReady() {
-					return true;
-				}
-
-				@Override
-				public void setReadListener(ReadListener listener) {
-					throw new UnsupportedOperationException("synchronous replay only");
-				}
-
-			};
-		}
-
-		@Override
-		public int getContentLength() {
-			return body.length;
-		}
-
-		@Override
-		public long getContentLengthLong() {
-			return body.length;
-		}
-
 	}
 
 }
