@@ -57,7 +57,8 @@ class CameraApiController {
 		JsonNode json = parse(body);
 		String streamName = streamName(json);
 		JsonNode retention = json.path("DataRetentionInHours");
-		if (!retention.isMissingNode() && !retention.isNull() && !retention.canConvertToInt()) {
+		if (!retention.isMissingNode() && !retention.isNull()
+				&& !(retention.isIntegralNumber() && retention.canConvertToInt())) {
 			throw new InvalidCameraRequest("DataRetentionInHours must be an integer.");
 		}
 		String arn = administration.createStream(new StreamAdministration.NewStream(streamName,

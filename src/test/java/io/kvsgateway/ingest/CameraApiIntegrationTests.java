@@ -4,6 +4,11 @@ import static io.kvsgateway.support.CameraConnection.ofType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -24,6 +29,11 @@ import io.kvsgateway.support.EmbeddedKvsClients;
 import io.kvsgateway.support.Http;
 import io.kvsgateway.support.Http.Reply;
 import io.kvsgateway.support.MediaFixtures;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 import software.amazon.awssdk.services.kinesisvideo.model.ResourceNotFoundException;
 
@@ -44,7 +54,14 @@ class CameraApiIntegrationTests {
 		registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", JWKS::jwkSetUri);
 		registry.add("gateway.local.data-dir",
 				() -> Path.of("target", "test-data", UUID.randomUUID().toString()).toString());
+		registry.add("gateway.security.cameras[0].access-key-id", () -> CAMERA_KEY);
+		registry.add("gateway.security.cameras[0].secret-access-key", () -> CAMERA_SECRET);
+		registry.add("gateway.security.cameras[0].streams[0]", () -> "porch-*");
 	}
+
+	static final String CAMERA_KEY = "AKIDPORCHCAMERA";
+
+	static final String CAMERA_SECRET = "porch-camera-secret";
 
 	@AfterAll
 	static void stop() {
@@ -139,15 +156,69 @@ class CameraApiIntegrationTests {
 	}
 
 	@Test
+	void aSigV4CameraKeyCreatesOnlyTheStreamsItsPatternsCover() throws Exception {
+		String covered = stream("porch-");
+		String other = stream("garage-");
+
+		HttpResponse<String> created = signedPost("/createStream",
+				"{\"StreamName\":\"" + covered + "\",\"DataRetentionInHours\":1}");
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+		assertThat(created.body()).contains("\"StreamARN\"");
+
+		HttpResponse<String> refused = signedPost("/createStream",
+				"{\"StreamName\":\"" + other + "\",\"DataRetentionInHours\":1}");
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+		assertThat(refused.headers().firstValue("x-amzn-ErrorType")).hasValue("NotAuthorizedException");
+
+		try (KinesisVideoClient kvs = EmbeddedKvsClients.kinesisVideo(port)) {
+			assertThat(kvs.describeStream(r -> r.streamName(covered)).streamInfo().status().toString())
+				.isEqualTo("ACTIVE");
+			assertThatExceptionOfType(ResourceNotFoundException.class)
+				.isThrownBy(() -> kvs.describeStream(r -> r.streamName(other)));
+		}
+	}
+
+	/** A JSON call signed as a producer signs it: SigV4 over the body's hash, service {@code kinesisvideo}. */
+	private HttpResponse<String> signedPost(String path, String json) throws Exception {
+		byte[] body = json.getBytes(StandardCharsets.UTF_8);
+		SdkHttpRequest request = SdkHttpRequest.builder()
+			.method(SdkHttpMethod.POST)
+			.uri(URI.create("http://localhost:" + port + path))
+			.putHeader("Host", "localhost:" + port)
+			.putHeader("user-agent", "AWS-PRODUCER-SDK-KVS/test")
+			.build();
+		SdkHttpRequest signed = AwsV4HttpSigner.create()
+			.sign(r -> r.identity(AwsCredentialsIdentity.create(CAMERA_KEY, CAMERA_SECRET))
+				.request(request)
+				.payload(ContentStreamProvider.fromByteArray(body))
+				.putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "kinesisvideo")
+				.putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1"))
+			.request();
+		HttpRequest.Builder send = HttpRequest.newBuilder(signed.getUri())
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body))
+			.header("Content-Type", "application/json");
+		// The JDK client sets Host itself, to the same value that was signed
+		signed.forEachHeader((name, values) -> {
+			if (!name.equalsIgnoreCase("Host") && !name.equalsIgnoreCase("user-agent")) {
+				send.header(name, String.join(",", values));
+			}
+		});
+		send.setHeader("User-Agent", "AWS-PRODUCER-SDK-KVS/test");
+		return HttpClient.newHttpClient().send(send.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	@Test
 	void answersMalformedCreateAndTagRequestsAsKvsDoes() {
 		String streamName = stream("porch-");
 		Http http = new Http(port);
 		String camera = JWKS.token("camera-1", "ingest", List.of("porch-*"));
 
-		Reply retention = http.post("/createStream", camera,
-				"{\"StreamName\":\"" + streamName + "\",\"DataRetentionInHours\":\"two\"}");
-		assertThat(retention.status()).as(retention.toString()).isEqualTo(400);
-		assertThat(retention.header("x-amzn-ErrorType")).isEqualTo("InvalidArgumentException");
+		for (String retention : List.of("\"two\"", "2.5", "99999999999")) {
+			Reply refused = http.post("/createStream", camera,
+					"{\"StreamName\":\"" + streamName + "\",\"DataRetentionInHours\":" + retention + "}");
+			assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+			assertThat(refused.header("x-amzn-ErrorType")).isEqualTo("InvalidArgumentException");
+		}
 
 		Reply notThere = http.post("/tagStream", camera,
 				"{\"StreamName\":\"" + streamName + "\",\"Tags\":{\"a\":\"b\"}}");
