@@ -9,6 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,7 +43,8 @@ import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 /**
  * Keeps {@code openapi.yaml} and the running gateway in agreement: every documented operation is called over real
  * HTTP with real tokens against streams of the embedded KVS, each request and answer is checked against the file,
- * and every {@code /v1/} handler the application maps is one the file documents.
+ * and every handler the application maps, outside the embedded KVS and actuator, is one the file documents: the
+ * viewer API under {@code /v1/} and the camera's KVS producer calls.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OpenApiContractTests {
@@ -59,6 +62,18 @@ class OpenApiContractTests {
 	private static final String LIST = "GET /v1/streams";
 
 	private static final String TIMELINE = "GET /v1/streams/{streamName}/fragments";
+
+	private static final String DESCRIBE = "POST /describeStream";
+
+	private static final String CREATE = "POST /createStream";
+
+	private static final String TAG = "POST /tagStream";
+
+	private static final String DATA_ENDPOINT = "POST /getDataEndpoint";
+
+	private static final String PUT_MEDIA = "POST /putMedia";
+
+	private static final String PUT_MEDIA_WITH_PUT = "PUT /putMedia";
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -133,18 +148,114 @@ class OpenApiContractTests {
 		exchange(exercised, OPEN, "POST", sessions("contract-missing-" + suffix), viewer, null, null, 404, true);
 		exchange(exercised, OPEN, "POST", sessions(idle), viewer, null, null, 404, true);
 
+		exerciseCameraApi(exercised, suffix);
+
 		assertThat(exercised).as("operations the test called").isEqualTo(CONTRACT.operations());
 	}
 
+	/** The producer calls, in producer-c's order, then the ways they are refused. */
+	private void exerciseCameraApi(Set<String> exercised, String suffix) throws Exception {
+		String streamName = "contract-camera-" + suffix;
+		String camera = JWKS.token("contract-camera", "ingest", List.of("contract-camera-*"));
+		String otherStreams = JWKS.token("contract-camera", "ingest", List.of("elsewhere-*"));
+		String named = "{\"StreamName\":\"" + streamName + "\"}";
+		String json = "application/json";
+
+		exchange(exercised, DESCRIBE, "POST", "/describeStream", camera, json, named, 404, true);
+		String create = "{\"DeviceName\":\"contract-device\",\"StreamName\":\"" + streamName
+				+ "\",\"MediaType\":\"video/h264\",\"DataRetentionInHours\":24}";
+		exchange(exercised, CREATE, "POST", "/createStream", camera, json, create, 200, true);
+		exchange(exercised, CREATE, "POST", "/createStream", camera, json, create, 400, true);
+		exchange(exercised, DESCRIBE, "POST", "/describeStream", camera, json, named, 200, true);
+		String tags = "{\"StreamName\":\"" + streamName + "\",\"Tags\":{\"site\":\"contract\"}}";
+		exchange(exercised, TAG, "POST", "/tagStream", camera, json, tags, 200, true);
+		exchange(exercised, DATA_ENDPOINT, "POST", "/getDataEndpoint", camera, json,
+				"{\"StreamName\":\"" + streamName + "\",\"APIName\":\"PUT_MEDIA\"}", 200, true);
+		putMedia(exercised, PUT_MEDIA, streamName, camera);
+		String second = streamName + "-put";
+		exchange(exercised, CREATE, "POST", "/createStream", camera, json,
+				"{\"StreamName\":\"" + second + "\",\"DataRetentionInHours\":24}", 200, true);
+		putMedia(exercised, PUT_MEDIA_WITH_PUT, second, camera);
+
+		// Well-formed requests refused for who asks or what is asked of
+		exchange(exercised, DATA_ENDPOINT, "POST", "/getDataEndpoint", camera, json,
+				"{\"StreamName\":\"" + streamName + "\",\"APIName\":\"GET_MEDIA\"}", 400, true);
+		String missing = "contract-camera-missing-" + suffix;
+		exchange(exercised, TAG, "POST", "/tagStream", camera, json,
+				"{\"StreamName\":\"" + missing + "\",\"Tags\":{\"a\":\"b\"}}", 404, true);
+		exchange(exercised, CREATE, "POST", "/createStream", otherStreams, json, named, 403, true);
+		exchange(exercised, DESCRIBE, "POST", "/describeStream", otherStreams, json, named, 403, true);
+
+		// Requests the contract rules out
+		exchange(exercised, DESCRIBE, "POST", "/describeStream", null, json, named, 401, false);
+		exchange(exercised, DESCRIBE, "POST", "/describeStream", camera, json, "{\"StreamName\":\"contract-camera-no/slash\"}",
+				400, false);
+		exchange(exercised, TAG, "POST", "/tagStream", camera, json, named, 400, false);
+	}
+
+	/**
+	 * A short real upload of {@code h264.mkv}: the answer is checked against the contract with its first ACK line as
+	 * the body, because the body is a sequence of ACK objects, one per line, which no JSON schema describes whole.
+	 */
+	private void putMedia(Set<String> exercised, String operation, String streamName, String token) throws Exception {
+		String method = operation.substring(0, operation.indexOf(' '));
+		String start = Long.toString(Instant.now().minusSeconds(10).getEpochSecond());
+		HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/putMedia"))
+			.header("Authorization", "Bearer " + token)
+			.header("Content-Type", "application/octet-stream")
+			.header("x-amzn-stream-name", streamName)
+			.header("x-amzn-fragment-timecode-type", "RELATIVE")
+			.header("x-amzn-producer-start-timestamp", start)
+			// An unknown length: sent chunked, as cameras send it
+			.method(method, HttpRequest.BodyPublishers
+				.ofInputStream(() -> OpenApiContractTests.class.getResourceAsStream("/media/h264.mkv")))
+			.build();
+		HttpResponse<String> response = http11.send(request, HttpResponse.BodyHandlers.ofString());
+		String described = method + " /putMedia answered " + response.statusCode() + " " + response.body();
+		assertThat(response.statusCode()).as(described).isEqualTo(200);
+		assertThat(response.headers().firstValue("Content-Type")).as(described).hasValueSatisfying(
+				type -> assertThat(type).startsWith("application/json"));
+		List<String> lines = response.body().lines().toList();
+		assertThat(lines).as(described).isNotEmpty();
+		assertThat(lines).as(described).noneMatch(line -> line.contains("\"ERROR\""));
+
+		SimpleResponse.Builder actual = SimpleResponse.Builder.status(response.statusCode());
+		response.headers().map().forEach(actual::withHeader);
+		response.headers().firstValue("Content-Type").ifPresent(actual::withContentType);
+		actual.withBody(lines.getFirst());
+		ValidationReport answer = VALIDATOR.validateResponse("/putMedia", Request.Method.valueOf(method),
+				actual.build());
+		assertThat(answer.getMessages()).as("the first ACK of " + described + " against the contract").isEmpty();
+
+		ValidationReport asked = VALIDATOR.validateRequest(new SimpleRequest.Builder(method, "/putMedia")
+			.withAuthorization("Bearer " + token)
+			.withContentType("application/octet-stream")
+			.withHeader("x-amzn-stream-name", streamName)
+			.withHeader("x-amzn-fragment-timecode-type", "RELATIVE")
+			.withHeader("x-amzn-producer-start-timestamp", start)
+			// The validator only needs to see that there is a body: binary bodies are not checked against a schema
+			.withBody(new String(Files.readAllBytes(Path.of("src/test/resources/media/h264.mkv")),
+					StandardCharsets.ISO_8859_1))
+			.build());
+		assertThat(asked.getMessages()).as(method + " /putMedia against the contract").isEmpty();
+		exercised.add(operation);
+	}
+
+	/**
+	 * Every handler the application maps is documented, except the embedded KVS ({@code /kvs/**}, KVS's own API),
+	 * actuator endpoints and Spring Boot's {@code /error} page, which are not the gateway's API.
+	 */
 	@Test
-	void noUndocumentedViewerOperationExists() {
+	void noUndocumentedOperationExists() {
 		Set<String> mapped = new TreeSet<>();
 		for (RequestMappingInfo info : mappings.getHandlerMethods().keySet()) {
 			if (info.getPathPatternsCondition() == null) {
 				continue;
 			}
 			for (String path : info.getPathPatternsCondition().getPatternValues()) {
-				if (!path.startsWith("/v1/")) {
+				if (path.startsWith("/kvs/") || path.equals("/kvs") || path.startsWith("/actuator")
+						|| path.equals("/error")) {
 					continue;
 				}
 				var methods = info.getMethodsCondition().getMethods();
@@ -154,7 +265,7 @@ class OpenApiContractTests {
 				methods.forEach(method -> mapped.add(method.name() + " " + path));
 			}
 		}
-		assertThat(mapped).as("handlers mapped under /v1/").isEqualTo(CONTRACT.operations());
+		assertThat(mapped).as("handlers mapped outside /kvs/** and /actuator/**").isEqualTo(CONTRACT.operations());
 	}
 
 	private static String sessions(String streamName) {

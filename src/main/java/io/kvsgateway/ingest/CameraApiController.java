@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 import io.kvsgateway.kvs.KvsException;
+import io.kvsgateway.kvs.StreamAdministration;
 import io.kvsgateway.kvs.StreamDirectory;
 import io.kvsgateway.kvs.StreamSummary;
 import tools.jackson.core.JacksonException;
@@ -23,8 +24,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The control-plane calls a KVS producer makes before PutMedia, answered in KVS's JSON so that an unmodified producer
- * (producer-c, kvssink) can be pointed at the gateway: {@code DescribeStream} from KVS, and {@code GetDataEndpoint}
- * naming the gateway itself, so that the camera's PutMedia comes here too.
+ * (producer-c, kvssink) can be pointed at the gateway: {@code DescribeStream} from KVS, {@code GetDataEndpoint}
+ * naming the gateway itself, so that the camera's PutMedia comes here too, and {@code CreateStream} and
+ * {@code TagStream} forwarded to KVS for a producer that finds no stream, unless {@code gateway.ingest} forbids it.
+ * Security has already checked that the caller covers the request's stream.
  */
 @RestController
 class CameraApiController {
@@ -36,11 +39,84 @@ class CameraApiController {
 
 	private final StreamDirectory streams;
 
+	private final StreamAdministration administration;
+
 	private final IngestProperties properties;
 
-	CameraApiController(StreamDirectory streams, IngestProperties properties) {
+	CameraApiController(StreamDirectory streams, StreamAdministration administration, IngestProperties properties) {
 		this.streams = streams;
+		this.administration = administration;
 		this.properties = properties;
+	}
+
+	@PostMapping(path = "/createStream", produces = MediaType.APPLICATION_JSON_VALUE)
+	ResponseEntity<?> createStream(@RequestBody(required = false) byte @Nullable [] body) {
+		if (!properties.createStreamAllowed(administration.embedded())) {
+			return creationRefused("CreateStream");
+		}
+		JsonNode json = parse(body);
+		String streamName = streamName(json);
+		JsonNode retention = json.path("DataRetentionInHours");
+		if (!retention.isMissingNode() && !retention.isNull()
+				&& !(retention.isIntegralNumber() && retention.canConvertToInt())) {
+			throw new InvalidCameraRequest("DataRetentionInHours must be an integer.");
+		}
+		String arn = administration.createStream(new StreamAdministration.NewStream(streamName,
+				optionalString(json, "DeviceName"), optionalString(json, "MediaType"), optionalString(json, "KmsKeyId"),
+				retention.isIntegralNumber() ? retention.intValue() : 0, tags(json, false)));
+		return ResponseEntity.ok(Map.of("StreamARN", arn));
+	}
+
+	@PostMapping(path = "/tagStream", produces = MediaType.APPLICATION_JSON_VALUE)
+	ResponseEntity<?> tagStream(@RequestBody(required = false) byte @Nullable [] body) {
+		if (!properties.createStreamAllowed(administration.embedded())) {
+			return creationRefused("TagStream");
+		}
+		JsonNode json = parse(body);
+		String streamName = streamName(json);
+		administration.tagStream(streamName, tags(json, true));
+		return ResponseEntity.ok(Map.of());
+	}
+
+	private static ResponseEntity<String> creationRefused(String operation) {
+		return KvsErrorEnvelope
+			.notAuthorized("This gateway does not let cameras call " + operation + "; an operator provisions streams.")
+			.entity();
+	}
+
+	private static @Nullable String optionalString(JsonNode json, String member) {
+		JsonNode value = json.path(member);
+		if (value.isMissingNode() || value.isNull()) {
+			return null;
+		}
+		if (!value.isString()) {
+			throw new InvalidCameraRequest(member + " must be a string.");
+		}
+		return value.asString();
+	}
+
+	private static Map<String, String> tags(JsonNode json, boolean required) {
+		JsonNode tags = json.path("Tags");
+		if (tags.isMissingNode() || tags.isNull()) {
+			if (required) {
+				throw new InvalidCameraRequest("Tags must name at least one tag.");
+			}
+			return Map.of();
+		}
+		if (!tags.isObject()) {
+			throw new InvalidCameraRequest("Tags must be an object of tag keys to string values.");
+		}
+		Map<String, String> result = new LinkedHashMap<>();
+		for (var entry : tags.properties()) {
+			if (!entry.getValue().isString()) {
+				throw new InvalidCameraRequest("The value of tag " + entry.getKey() + " must be a string.");
+			}
+			result.put(entry.getKey(), entry.getValue().asString());
+		}
+		if (required && result.isEmpty()) {
+			throw new InvalidCameraRequest("Tags must name at least one tag.");
+		}
+		return result;
 	}
 
 	@PostMapping(path = "/describeStream", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -26,6 +26,14 @@ record KvsErrorEnvelope(HttpStatus status, String errorType, String message) {
 		return new KvsErrorEnvelope(HttpStatus.BAD_REQUEST, "InvalidArgumentException", message);
 	}
 
+	/**
+	 * What KVS answers a principal whose policy does not allow the operation: {@code NotAuthorizedException} with the
+	 * HTTP status the KVS control-plane model gives it, 401.
+	 */
+	static KvsErrorEnvelope notAuthorized(String message) {
+		return new KvsErrorEnvelope(HttpStatus.UNAUTHORIZED, "NotAuthorizedException", message);
+	}
+
 	/** The KVS answer for a failure of the gateway's own KVS call, so that the camera retries as it would. */
 	static KvsErrorEnvelope of(KvsException e) {
 		String message = e.getMessage() == null ? "KVS refused the request" : e.getMessage();
@@ -33,6 +41,8 @@ record KvsErrorEnvelope(HttpStatus status, String errorType, String message) {
 			case KvsException.StreamNotFound notFound ->
 				new KvsErrorEnvelope(HttpStatus.NOT_FOUND, "ResourceNotFoundException", message);
 			case KvsException.ArgumentRejected rejected -> invalidArgument(message);
+			case KvsException.Refused refused ->
+				new KvsErrorEnvelope(HttpStatus.BAD_REQUEST, code(refused, "InvalidArgumentException"), message);
 			case KvsException.Throttled throttled ->
 				new KvsErrorEnvelope(HttpStatus.BAD_REQUEST, code(throttled, "ClientLimitExceededException"), message);
 			case KvsException.StreamNotPlayable notPlayable ->

@@ -34,6 +34,9 @@ final class KvsErrors {
 			case "NoDataRetentionException", "UnsupportedStreamMediaTypeException", "MissingCodecPrivateDataException",
 					"InvalidCodecPrivateDataException" ->
 				new KvsException.StreamNotPlayable(message, code);
+			case "ResourceInUseException", "AccountStreamLimitExceededException", "DeviceStreamLimitExceededException",
+					"TagsPerResourceExceededLimitException", "InvalidDeviceException", "InvalidResourceFormatException" ->
+				new KvsException.Refused(message, code);
 			case "NotAuthorizedException", "AccessDeniedException", "InvalidSignatureException",
 					"UnrecognizedClientException", "MissingAuthenticationTokenException", "ExpiredTokenException" ->
 				new KvsException.GatewayNotAuthorized(message, code);

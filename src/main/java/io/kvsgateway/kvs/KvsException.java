@@ -78,6 +78,20 @@ public abstract sealed class KvsException extends RuntimeException {
 
 	}
 
+	/**
+	 * KVS refused a change for the state of the stream or the account rather than for a parameter:
+	 * {@code ResourceInUseException} (the stream already exists), {@code AccountStreamLimitExceededException},
+	 * {@code DeviceStreamLimitExceededException}, {@code TagsPerResourceExceededLimitException},
+	 * {@code InvalidDeviceException} or {@code InvalidResourceFormatException}. All are HTTP 400 in KVS.
+	 */
+	public static final class Refused extends KvsException {
+
+		Refused(String message, String errorCode) {
+			super(message, errorCode, null);
+		}
+
+	}
+
 	/** KVS refused the gateway's own credentials: a deployment problem, not the viewer's. */
 	public static final class GatewayNotAuthorized extends KvsException {
 

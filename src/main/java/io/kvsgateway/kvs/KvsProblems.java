@@ -37,6 +37,10 @@ class KvsProblems {
 			case KvsException.ArgumentRejected rejected -> ResponseEntity.badRequest()
 				.body(problem(HttpStatus.BAD_REQUEST, "kvs-rejected-argument", "KVS rejected a parameter",
 						rejected.getMessage()));
+			// Viewer calls change nothing in KVS, so this is KVS refusing a parameter as far as a viewer can tell.
+			case KvsException.Refused refused -> ResponseEntity.badRequest()
+				.body(problem(HttpStatus.BAD_REQUEST, "kvs-rejected-argument", "KVS rejected a parameter",
+						refused.getMessage()));
 			case KvsException.Throttled throttled -> retryLater(HttpStatus.TOO_MANY_REQUESTS,
 					problem(HttpStatus.TOO_MANY_REQUESTS, "kvs-throttled", "KVS throttled the stream",
 							throttled.getMessage()),

@@ -3,7 +3,10 @@ package io.kvsgateway.local;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
@@ -12,8 +15,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The KVS control-plane operations: CreateStream, DescribeStream, ListStreams, DeleteStream, UpdateDataRetention and
- * GetDataEndpoint.
+ * The KVS control-plane operations: CreateStream, DescribeStream, ListStreams, DeleteStream, UpdateDataRetention,
+ * TagStream and GetDataEndpoint. Tags are checked against KVS's rules and kept in memory only: nothing here reads
+ * them back, so they are not worth a metadata format change; a restart forgets them.
  */
 class ControlPlane {
 
@@ -50,7 +54,12 @@ class ControlPlane {
 
 	}
 
+	/** KVS's limit of tags on one stream, and of tags in one request. */
+	static final int MAX_TAGS = 50;
+
 	private final LocalStreams streams;
+
+	private final Map<String, Map<String, String>> tagsByArn = new ConcurrentHashMap<>();
 
 	private final LocalFragmentStore fragments;
 
@@ -77,11 +86,63 @@ class ControlPlane {
 		}
 		int hours = checkRetention(retention != null ? retention : 0, "DataRetentionInHours");
 		JsonNode tags = request.body().get("Tags");
-		if (tags != null && !tags.isNull() && !tags.isObject()) {
+		Map<String, String> given = (tags == null || tags.isNull()) ? Map.of() : tags(tags);
+		LocalStream stream = streams.create(name, deviceName, mediaType, kmsKeyId, hours);
+		if (!given.isEmpty()) {
+			tagsByArn.put(stream.streamArn(), new LinkedHashMap<>(given));
+		}
+		return object().put("StreamARN", stream.streamArn());
+	}
+
+	ObjectNode tagStream(KvsRequest request) {
+		String name = request.string("StreamName");
+		String arn = request.string("StreamARN");
+		LocalStreams.requireValidReference(name, arn);
+		JsonNode tags = request.body().get("Tags");
+		if (tags == null || tags.isNull()) {
+			throw KvsError.invalidArgument("Tags is required.");
+		}
+		Map<String, String> given = tags(tags);
+		if (given.isEmpty()) {
+			throw KvsError.invalidArgument("Tags must hold at least 1 tag.");
+		}
+		LocalStream stream = streams.resolve(name, arn);
+		tagsByArn.compute(stream.streamArn(), (key, current) -> {
+			Map<String, String> merged = new LinkedHashMap<>(current == null ? Map.of() : current);
+			merged.putAll(given);
+			if (merged.size() > MAX_TAGS) {
+				throw KvsError.of(org.springframework.http.HttpStatus.BAD_REQUEST,
+						"TagsPerResourceExceededLimitException",
+						"A stream can have at most " + MAX_TAGS + " tags.");
+			}
+			return merged;
+		});
+		return object();
+	}
+
+	private static Map<String, String> tags(JsonNode tags) {
+		if (!tags.isObject()) {
 			throw KvsError.serialization("Expected an object for Tags.");
 		}
-		LocalStream stream = streams.create(name, deviceName, mediaType, kmsKeyId, hours);
-		return object().put("StreamARN", stream.streamArn());
+		Map<String, String> result = new LinkedHashMap<>();
+		for (var tag : tags.properties()) {
+			String key = tag.getKey();
+			JsonNode value = tag.getValue();
+			if (!value.isString()) {
+				throw KvsError.serialization("Expected a string for the value of a tag.");
+			}
+			if (key.isEmpty() || key.length() > 128) {
+				throw KvsError.invalidArgument("A tag key must be 1 to 128 characters long.");
+			}
+			if (value.asString().length() > 256) {
+				throw KvsError.invalidArgument("A tag value must be at most 256 characters long.");
+			}
+			result.put(key, value.asString());
+		}
+		if (result.size() > MAX_TAGS) {
+			throw KvsError.invalidArgument("Tags must hold at most " + MAX_TAGS + " tags.");
+		}
+		return result;
 	}
 
 	ObjectNode describeStream(KvsRequest request) {
@@ -129,6 +190,7 @@ class ControlPlane {
 		checkVersion(version);
 		LocalStream stream = streams.resolve(null, arn);
 		streams.delete(stream, version);
+		tagsByArn.remove(stream.streamArn());
 		fragments.forget(stream.streamId());
 		return object();
 	}

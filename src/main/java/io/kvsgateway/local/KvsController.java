@@ -54,6 +54,7 @@ class KvsController {
 			case "listStreams" -> controlPlane.listStreams(request);
 			case "deleteStream" -> controlPlane.deleteStream(request);
 			case "updateDataRetention" -> controlPlane.updateDataRetention(request);
+			case "tagStream" -> controlPlane.tagStream(request);
 			case "getDataEndpoint" -> controlPlane.getDataEndpoint(request, baseUrl());
 			case "getHLSStreamingSessionURL" -> JsonNodeFactory.instance.objectNode()
 				.put("HLSStreamingSessionURL", archivedMedia.sessionUrl(Protocol.HLS, request, baseUrl()));

@@ -19,7 +19,8 @@ import org.springframework.security.web.SecurityFilterChain;
 import io.kvsgateway.sigv4.SigV4Verifier;
 
 /**
- * Who may send media: the camera paths ({@code /putMedia}, {@code /describeStream}, {@code /getDataEndpoint}) have
+ * Who may send media: the camera paths ({@code /putMedia}, {@code /describeStream}, {@code /getDataEndpoint},
+ * {@code /createStream}, {@code /tagStream}) have
  * their own chain, ordered before the gateway's, accepting either a JWT with scope {@code ingest} whose streams claim
  * covers the stream, or SigV4 with a camera key from {@code gateway.security.cameras}. The stream is the
  * {@code x-amzn-stream-name} header of PutMedia (whose body is never buffered: its signature covers headers only) or
@@ -38,6 +39,12 @@ class CameraSecurity {
 
 	static final String INGEST = "SCOPE_ingest";
 
+	/**
+	 * The camera surface. {@code /createStream} and {@code /tagStream} are here so that a camera may create or tag
+	 * only a stream it covers; whether it may at all is {@code gateway.ingest.allow-create-stream}, checked later.
+	 */
+	static final String[] PATHS = { "/putMedia", "/describeStream", "/getDataEndpoint", "/createStream", "/tagStream" };
+
 	/** Largest JSON body of the camera's control-plane calls that is buffered to find its StreamName. */
 	static final int MAX_JSON_BODY = 64 * 1024;
 
@@ -51,7 +58,7 @@ class CameraSecurity {
 		SigV4Verifier verifier = new SigV4Verifier("kinesisvideo",
 				key -> Optional.ofNullable(cameras.get(key)).map(SecurityProperties.Camera::secretAccessKey), clock);
 		CameraErrors errors = new CameraErrors();
-		http.securityMatcher("/putMedia", "/describeStream", "/getDataEndpoint")
+		http.securityMatcher(PATHS)
 			.addFilterBefore(new CameraAuthenticationFilter(verifier, cameras, MAX_JSON_BODY, errors),
 					BearerTokenAuthenticationFilter.class)
 			.authorizeHttpRequests(requests -> requests.anyRequest().access(new CameraStreamAuthorization(access)))

@@ -117,6 +117,29 @@ class LocalKvsIntegrationTests {
 	// Control plane
 
 	@Test
+	void tagsAStreamWithinKvsLimits() {
+		String name = newName();
+		String arn = kvs.createStream(r -> r.streamName(name).tags(Map.of("site", "lab"))).streamARN();
+
+		kvs.tagStream(r -> r.streamName(name).tags(Map.of("floor", "2")));
+		java.util.Map<String, String> many = new java.util.HashMap<>();
+		for (int i = 0; i < 48; i++) {
+			many.put("key-" + i, "value");
+		}
+		// The stream's two tags plus 48 is KVS's 50; replacing an existing key adds none
+		kvs.tagStream(r -> r.streamARN(arn).tags(many));
+		kvs.tagStream(r -> r.streamName(name).tags(Map.of("site", "office")));
+
+		assertThatExceptionOfType(
+				software.amazon.awssdk.services.kinesisvideo.model.TagsPerResourceExceededLimitException.class)
+			.isThrownBy(() -> kvs.tagStream(r -> r.streamName(name).tags(Map.of("one-too-many", "x"))));
+		assertThatExceptionOfType(software.amazon.awssdk.services.kinesisvideo.model.InvalidArgumentException.class)
+			.isThrownBy(() -> kvs.tagStream(r -> r.streamName(name).tags(Map.of("k".repeat(129), "x"))));
+		assertThatExceptionOfType(software.amazon.awssdk.services.kinesisvideo.model.ResourceNotFoundException.class)
+			.isThrownBy(() -> kvs.tagStream(r -> r.streamName(newName()).tags(Map.of("a", "b"))));
+	}
+
+	@Test
 	void createsDescribesAndDeletesStream() {
 		String name = newName();
 		Instant before = clock.instant().minusMillis(1);

@@ -1,0 +1,18 @@
+package io.kvsgateway.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class IngestPropertiesUnitTests {
+
+	@Test
+	void camerasCreateStreamsInTheEmbeddedKvsButNotInAwsUnlessTheOperatorSaysSo() {
+		IngestProperties unset = new IngestProperties(null, null, null);
+		assertThat(unset.createStreamAllowed(true)).isTrue();
+		assertThat(unset.createStreamAllowed(false)).isFalse();
+		assertThat(new IngestProperties(null, null, true).createStreamAllowed(false)).isTrue();
+		assertThat(new IngestProperties(null, null, false).createStreamAllowed(true)).isFalse();
+	}
+
+}
