@@ -131,7 +131,11 @@ public final class FakePutMedia implements AutoCloseable {
 				}
 				String path = requestLine.split(" ")[1];
 				if (path.endsWith("/putMedia")) {
-					putMedia(new Upload(requestLine, path, headers), in, out);
+					Upload upload = new Upload(requestLine, path, headers);
+					putMedia(upload, in, out);
+					if (upload.dropped) {
+						dropGracefully(socket, in);
+					}
 					return;
 				}
 				if ("100-continue".equalsIgnoreCase(first(headers, "expect").orElse(""))) {
@@ -175,6 +179,22 @@ public final class FakePutMedia implements AutoCloseable {
 		}
 		catch (IOException ignored) {
 			// the client went away
+		}
+	}
+
+	/**
+	 * A KVS that fails still delivers the ACK lines it already sent. Closing a socket with unread input answers with
+	 * a reset, which makes the peer discard data it has not read yet, ACKs included; so this side is half-closed and
+	 * the rest of the upload is read and discarded until the gateway lets go (bounded by a timeout).
+	 */
+	private static void dropGracefully(Socket socket, InputStream in) {
+		try {
+			socket.shutdownOutput();
+			socket.setSoTimeout(5_000);
+			in.transferTo(OutputStream.nullOutputStream());
+		}
+		catch (IOException ignored) {
+			// the gateway closed first, or the timeout passed: either way the drop is done
 		}
 	}
 
