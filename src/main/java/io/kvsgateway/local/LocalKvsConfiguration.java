@@ -71,8 +71,9 @@ class LocalKvsConfiguration {
 
 	@Bean
 	PutMediaIngest localPutMediaIngest(LocalStreams streams, LocalFragmentStore fragments,
-			MediaConnections connections, Clock clock, LocalProperties properties) {
-		return new PutMediaIngest(streams, fragments, connections, clock, properties.maxFragmentSize().toBytes());
+			MediaConnections connections, Clock clock, LocalProperties properties, LocalPutMediaProperties lifecycle) {
+		return new PutMediaIngest(streams, fragments, connections, clock, properties.maxFragmentSize().toBytes(),
+				lifecycle);
 	}
 
 	@Bean
