@@ -11,12 +11,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.kvsgateway.kvs.AckListener;
+import io.kvsgateway.kvs.KvsException;
 import io.kvsgateway.kvs.PutMediaClient;
 import io.kvsgateway.kvs.PutMediaException;
 import io.kvsgateway.kvs.PutMediaUpload;
@@ -36,8 +39,14 @@ import io.kvsgateway.putmedia.ProducerTimestamps;
  * upstream reader thread relays KVS's RECEIVED and PERSISTED with KVS's fragment numbers, so the camera hears
  * PERSISTED only for what KVS persisted. When upstream fails or ends, every forwarded fragment not yet PERSISTED gets
  * an ERROR and the camera's response ends, so the producer re-sends them.
+ * <p>
+ * The connection's lifecycle follows KVS: a watcher sends {@code IDLE} while the camera sends no byte and closes the
+ * connection after the idle timeout; after the maximum connection duration the connection ends at the next fragment
+ * boundary, once that fragment is PERSISTED, with ERROR 4003. The upstream upload is replaced at a fragment boundary
+ * before KVS's own limit ends it (the old one is finished and its last ACKs relayed first, since KVS allows one upload
+ * per stream), and fragments are forwarded no faster than KVS's per-stream rates, which slows the camera by TCP.
  */
-final class CameraUpload implements AckListener {
+final class CameraUpload {
 
 	private static final Logger log = LoggerFactory.getLogger(CameraUpload.class);
 
@@ -54,9 +63,32 @@ final class CameraUpload implements AckListener {
 	/** Forwarded fragments not yet PERSISTED (or failed) upstream, by timecode, in order; guarded by {@code this}. */
 	private final Map<Long, @Nullable String> unpersisted = new LinkedHashMap<>();
 
-	private final CountDownLatch upstreamEnded = new CountDownLatch(1);
+	private final IngestProperties lifecycle;
 
-	private @Nullable PutMediaUpload upstream;
+	private final Runnable release;
+
+	private final AtomicBoolean released = new AtomicBoolean();
+
+	private final IngestRateLimit rateLimit;
+
+	/** Held while writing to, finishing or replacing the upstream upload. */
+	private final ReentrantLock forwarding = new ReentrantLock();
+
+	private final long openedAt;
+
+	private @Nullable PutMediaClient client;
+
+	/** The upload fragments go to now; replaced on rotation, under {@link #forwarding}. */
+	private volatile @Nullable Upstream upstream;
+
+	/** The live header last forwarded, sent again at the start of every rotated upload. */
+	private @Nullable ByteBuffer header;
+
+	/** When the camera last sent a byte (or the gateway last delayed it on purpose), in clock millis. */
+	private volatile long lastData;
+
+	/** Set once the gateway itself ends the connection (idle, 4003); guarded by {@code this}. */
+	private boolean closing;
 
 	private @Nullable OutputStream acks;
 
@@ -71,18 +103,41 @@ final class CameraUpload implements AckListener {
 
 	private @Nullable Long previousTimecode;
 
+	/**
+	 * @param release frees the stream's connection slot; called once, as soon as the camera's response has ended (an
+	 * idle close may end it while the request thread still waits for the camera to hang up)
+	 */
 	CameraUpload(String streamName, ProducerTimestamps timestamps, FragmentRules rules, IngestedStreams health,
-			Clock clock) {
+			Clock clock, IngestProperties lifecycle, Runnable release) {
 		this.streamName = streamName;
 		this.timestamps = timestamps;
 		this.rules = rules;
 		this.health = health;
 		this.clock = clock;
+		this.lifecycle = lifecycle;
+		this.release = release;
+		this.rateLimit = new IngestRateLimit(lifecycle.maxFragmentsPerSecond(), lifecycle.maxBytesPerSecond().toBytes());
+		this.openedAt = clock.millis();
+		this.lastData = openedAt;
 	}
 
 	/** Opens the upstream upload; its failures are thrown before the camera's response is committed. */
 	void open(PutMediaClient client) {
-		this.upstream = client.open(streamName, timestamps.type(), timestamps.start(), this);
+		this.client = client;
+		this.upstream = openUpstream(client);
+	}
+
+	private Upstream openUpstream(PutMediaClient client) {
+		Upstream next = new Upstream(clock.millis());
+		next.upload = client.open(streamName, timestamps.type(), timestamps.start(), next);
+		return next;
+	}
+
+	/** Frees the stream's connection slot, once. */
+	void release() {
+		if (released.compareAndSet(false, true)) {
+			release.run();
+		}
 	}
 
 	/**
@@ -90,18 +145,23 @@ final class CameraUpload implements AckListener {
 	 * upstream upload and waits for its last ACKs.
 	 */
 	void run(InputStream body, OutputStream response) {
-		PutMediaUpload upload = java.util.Objects.requireNonNull(upstream, "open() first");
+		java.util.Objects.requireNonNull(upstream, "open() first");
 		synchronized (this) {
 			this.acks = response;
 		}
-		FragmentReader reader = FragmentReader.of(body);
+		Thread watcher = Thread.ofVirtual().name("putmedia-idle-" + streamName).start(this::watchIdle);
+		FragmentReader reader = FragmentReader.of(new ActivityInputStream(body));
 		Long started = null;
 		try {
 			for (FragmentReader.Event event; !hasEnded() && (event = reader.next()) != null;) {
 				switch (event) {
 					case FragmentReader.HeaderRead read -> {
 						health.headerRead(streamName, read.header().tracks());
-						forward(upload, LiveHeaders.withUnknownSegmentSize(read.header().raw()));
+						ByteBuffer live = LiveHeaders.withUnknownSegmentSize(read.header().raw());
+						// Kept for rotated uploads: the reader's buffers are reused, so a copy.
+						ByteBuffer copy = ByteBuffer.allocate(live.remaining()).put(live.duplicate()).flip();
+						header = copy.asReadOnlyBuffer();
+						forward(live);
 					}
 					case FragmentReader.FragmentStarted start -> {
 						started = start.timecode();
@@ -109,10 +169,16 @@ final class CameraUpload implements AckListener {
 					}
 					case FragmentReader.FragmentRead read -> {
 						started = null;
-						accept(upload, read.fragment());
+						accept(read.fragment());
+						if (clock.millis() - openedAt >= lifecycle.maxConnectionDuration().toMillis()) {
+							endAtMaxDuration();
+						}
 					}
 				}
 			}
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
 		}
 		catch (MalformedMkvException e) {
 			log.debug("Malformed MKV from the camera of {}: {}", streamName, e.getMessage());
@@ -122,8 +188,65 @@ final class CameraUpload implements AckListener {
 		catch (IOException e) {
 			log.debug("The camera of {} went away: {}", streamName, e.toString());
 		}
+		finally {
+			watcher.interrupt();
+		}
 		// Only whole fragments were forwarded, so the upstream body can end here whatever happened to the camera's.
-		finishUpstream(upload);
+		finishUpstream();
+		synchronized (this) {
+			closeResponse();
+		}
+	}
+
+	/**
+	 * The connection has lasted its maximum: the fragment just read has been forwarded; once it is PERSISTED the camera
+	 * hears ERROR 4003 and the response ends, so the producer reconnects and re-sends whatever it sent after.
+	 */
+	private void endAtMaxDuration() {
+		synchronized (this) {
+			closing = true;
+		}
+		finishUpstream();
+		synchronized (this) {
+			send(Ack.error(null, null, AckError.MAX_CONNECTION_DURATION_REACHED));
+			closeResponse();
+		}
+	}
+
+	/** Sends IDLE while the camera is silent and ends the connection after the idle timeout. */
+	private void watchIdle() {
+		long interval = lifecycle.idleAckInterval().toMillis();
+		long timeout = lifecycle.idleTimeout().toMillis();
+		long tick = Math.max(10, Math.min(interval, timeout) / 4);
+		long lastIdle = 0;
+		try {
+			while (true) {
+				Thread.sleep(tick);
+				synchronized (this) {
+					if (ended || closing || acks == null) {
+						return;
+					}
+				}
+				long now = clock.millis();
+				long silent = now - lastData;
+				if (silent >= timeout) {
+					break;
+				}
+				if (silent >= interval && now - Math.max(lastIdle, lastData) >= interval) {
+					lastIdle = now;
+					send(Ack.idle());
+				}
+			}
+		}
+		catch (InterruptedException e) {
+			return;
+		}
+		log.debug("The camera of {} sent nothing for {}; closing its connection", streamName, lifecycle.idleTimeout());
+		synchronized (this) {
+			closing = true;
+		}
+		// The request thread is blocked reading the camera, not forwarding: end the upstream body for it.
+		finishUpstream();
 		synchronized (this) {
 			closeResponse();
 		}
@@ -134,7 +257,7 @@ final class CameraUpload implements AckListener {
 		send(new Ack(Ack.Type.BUFFERING, timecode, null, null));
 	}
 
-	private void accept(PutMediaUpload upload, Fragment fragment) {
+	private void accept(Fragment fragment) throws InterruptedException {
 		Instant producerTimestamp = timestamps.of(fragment.timecode(), fragment.header().timecodeScale());
 		Optional<AckError> broken = rules.check(fragment, previousTimecode, producerTimestamp, clock.instant());
 		if (broken.isPresent()) {
@@ -145,52 +268,133 @@ final class CameraUpload implements AckListener {
 			return;
 		}
 		previousTimecode = fragment.timecode();
+		// KVS's per-stream rates: hold this fragment (and with it the camera's next bytes) until it may go on.
+		if (rateLimit.acquire(fragment.size())) {
+			lastData = clock.millis();
+		}
+		forwarding.lock();
+		try {
+			Upstream current = upstream;
+			if (current != null && clock.millis() - current.openedAt >= lifecycle.upstreamRotation().toMillis()) {
+				current = rotate(current, fragment.timecode());
+				if (current == null) {
+					return;
+				}
+			}
+			synchronized (this) {
+				buffering = null;
+				if (ended || closing) {
+					return;
+				}
+				unpersisted.put(fragment.timecode(), null);
+			}
+			PutMediaUpload upload = java.util.Objects.requireNonNull(current).upload;
+			try {
+				upload.write(fragment.raw());
+				for (ByteBuffer tags : fragment.rawTags()) {
+					upload.write(tags.duplicate());
+				}
+			}
+			catch (PutMediaException e) {
+				// ended() reports this fragment with the others, once the upstream reader has seen the failure.
+				log.debug("Upstream PutMedia of {} failed while forwarding: {}", streamName, e.getMessage());
+			}
+		}
+		finally {
+			forwarding.unlock();
+		}
+	}
+
+	/**
+	 * Replaces the upstream upload before KVS's maximum connection duration ends it: finishes the old one (its last
+	 * RECEIVED and PERSISTED are relayed; KVS allows one upload per stream, so it must end first), opens a new one and
+	 * sends it the header again. The camera only sees the next fragment's ACKs come a round trip later.
+	 * @param timecode the fragment about to be forwarded; if no new upload can be opened it gets an ERROR and the
+	 * camera's connection ends, as for any upstream failure
+	 * @return the new upload, or {@literal null} when the connection is ending
+	 */
+	private @Nullable Upstream rotate(Upstream old, long timecode) {
+		old.retiring = true;
+		finish(old);
 		synchronized (this) {
-			buffering = null;
-			if (ended) {
-				return;
+			if (ended || closing) {
+				buffering = null;
+				return null;
 			}
-			unpersisted.put(fragment.timecode(), null);
 		}
 		try {
-			upload.write(fragment.raw());
-			for (ByteBuffer tags : fragment.rawTags()) {
-				upload.write(tags.duplicate());
+			Upstream next = openUpstream(java.util.Objects.requireNonNull(client));
+			ByteBuffer head = header;
+			if (head != null) {
+				next.upload.write(head.duplicate());
 			}
+			upstream = next;
+			log.debug("Rotated the upstream PutMedia of {}", streamName);
+			return next;
 		}
-		catch (PutMediaException e) {
-			// ended() reports this fragment with the others, once the upstream reader has seen the failure.
-			log.debug("Upstream PutMedia of {} failed while forwarding: {}", streamName, e.getMessage());
+		catch (KvsException | PutMediaException e) {
+			log.warn("Could not rotate the upstream PutMedia of {}: {}", streamName, e.getMessage());
+			synchronized (this) {
+				buffering = null;
+				ended = true;
+				send(Ack.error(timecode, null, AckError.INTERNAL_ERROR));
+				closeResponse();
+			}
+			return null;
 		}
 	}
 
-	private void forward(PutMediaUpload upload, ByteBuffer bytes) {
+	private void forward(ByteBuffer bytes) {
+		forwarding.lock();
 		try {
-			upload.write(bytes);
+			Upstream current = upstream;
+			if (current != null && !current.finished) {
+				current.upload.write(bytes);
+			}
 		}
 		catch (PutMediaException e) {
 			log.debug("Upstream PutMedia of {} failed while forwarding: {}", streamName, e.getMessage());
 		}
+		finally {
+			forwarding.unlock();
+		}
 	}
 
-	private void finishUpstream(PutMediaUpload upload) {
+	/** Ends the current upstream upload and waits for its last ACKs; idempotent. */
+	private void finishUpstream() {
+		forwarding.lock();
 		try {
-			upload.finish();
+			Upstream current = upstream;
+			if (current != null) {
+				finish(current);
+			}
 		}
-		catch (PutMediaException | IllegalStateException e) {
-			// already failed: ended() has reported it or is about to
+		finally {
+			forwarding.unlock();
+		}
+	}
+
+	/** Called holding {@link #forwarding}. */
+	private void finish(Upstream up) {
+		if (!up.finished) {
+			up.finished = true;
+			try {
+				up.upload.finish();
+			}
+			catch (PutMediaException | IllegalStateException e) {
+				// already failed: ended() has reported it or is about to
+			}
 		}
 		try {
-			upstreamEnded.await();
+			up.ended.await();
 		}
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
-			upload.abort();
+			up.upload.abort();
 		}
 	}
 
-	@Override
-	public synchronized void acknowledged(Ack ack) {
+	private synchronized void acknowledged(Ack ack) {
 		Long timecode = ack.fragmentTimecode();
 		switch (ack.type()) {
 			case RECEIVED -> {
@@ -221,9 +425,16 @@ final class CameraUpload implements AckListener {
 		}
 	}
 
-	@Override
-	public void ended(@Nullable PutMediaException failure) {
+	private void ended(Upstream up, @Nullable PutMediaException failure) {
 		synchronized (this) {
+			if (failure == null && up.retiring) {
+				// Rotated away cleanly: whatever it did not persist failed; the camera's connection goes on.
+				AckError error = connectionError != null ? connectionError : AckError.INTERNAL_ERROR;
+				unpersisted.forEach((timecode, number) -> send(Ack.error(timecode, number, error)));
+				unpersisted.clear();
+				connectionError = null;
+				return;
+			}
 			ended = true;
 			if (failure != null) {
 				log.warn("Upstream PutMedia of {} ended early: {}", streamName, failure.getMessage());
@@ -241,7 +452,6 @@ final class CameraUpload implements AckListener {
 				closeResponse();
 			}
 		}
-		upstreamEnded.countDown();
 	}
 
 	private synchronized boolean hasEnded() {
@@ -274,6 +484,72 @@ final class CameraUpload implements AckListener {
 				// the camera has gone away
 			}
 		}
+		// A producer whose response ended reconnects at once; the stream must be free for it.
+		release();
+	}
+
+	/** One upstream upload and what it has told. */
+	private final class Upstream implements AckListener {
+
+		final long openedAt;
+
+		final CountDownLatch ended = new CountDownLatch(1);
+
+		@SuppressWarnings("NullAway.Init")
+		PutMediaUpload upload;
+
+		/** Guarded by {@link #forwarding}. */
+		boolean finished;
+
+		/** Being replaced: a clean end does not end the camera's connection. */
+		volatile boolean retiring;
+
+		Upstream(long openedAt) {
+			this.openedAt = openedAt;
+		}
+
+		@Override
+		public void acknowledged(Ack ack) {
+			CameraUpload.this.acknowledged(ack);
+		}
+
+		@Override
+		public void ended(@Nullable PutMediaException failure) {
+			try {
+				CameraUpload.this.ended(this, failure);
+			}
+			finally {
+				ended.countDown();
+			}
+		}
+
+	}
+
+	/** Notes when the camera last sent a byte, for the idle watcher. */
+	private final class ActivityInputStream extends java.io.FilterInputStream {
+
+		ActivityInputStream(InputStream in) {
+			super(in);
+		}
+
+		@Override
+		public int read() throws IOException {
+			int b = super.read();
+			if (b != -1) {
+				lastData = clock.millis();
+			}
+			return b;
+		}
+
+		@Override
+		public int read(byte[] b, int off, int len) throws IOException {
+			int n = in.read(b, off, len);
+			if (n > 0) {
+				lastData = clock.millis();
+			}
+			return n;
+		}
+
 	}
 
 }

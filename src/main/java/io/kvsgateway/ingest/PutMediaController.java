@@ -35,6 +35,8 @@ class PutMediaController {
 
 	private final Clock clock;
 
+	private final IngestProperties properties;
+
 	PutMediaController(PutMediaClient upstream, PutMediaConnections connections, IngestedStreams health,
 			IngestProperties properties, Clock clock) {
 		this.upstream = upstream;
@@ -44,6 +46,7 @@ class PutMediaController {
 		this.rules = new FragmentRules(kvs.maxFragmentBytes(), kvs.maxFragmentDuration(), kvs.maxTracks(),
 				kvs.maxTags(), kvs.maxTagNameBytes(), kvs.maxTagValueBytes(), properties.maxProducerClockAhead());
 		this.clock = clock;
+		this.properties = properties;
 	}
 
 	// KVS takes POST; plain `curl -T -` sends PUT, and the architecture promises that plain curl works.
@@ -70,8 +73,9 @@ class PutMediaController {
 					"Stream " + streamName + " already has a PutMedia connection.").write(response);
 			return;
 		}
+		CameraUpload upload = new CameraUpload(streamName, timestamps, rules, health, clock, properties,
+				() -> connections.release(streamName));
 		try {
-			CameraUpload upload = new CameraUpload(streamName, timestamps, rules, health, clock);
 			try {
 				upload.open(upstream);
 			}
@@ -91,7 +95,8 @@ class PutMediaController {
 			upload.run(request.getInputStream(), response.getOutputStream());
 		}
 		finally {
-			connections.release(streamName);
+			// Once only: an idle close may have freed the stream already, and a new connection may hold it now.
+			upload.release();
 		}
 	}
 

@@ -263,10 +263,12 @@ class SocketPutMediaClient implements PutMediaClient {
 		public void finish() {
 			synchronized (this) {
 				failIfEnded();
+				// Set before the last chunk goes out: KVS may end its response the moment it arrives, and the reader
+				// must then take that end as the normal one, not as an upload cut short.
+				bodyFinished = true;
 				try {
 					out.write(new byte[] { '0', '\r', '\n', '\r', '\n' });
 					out.flush();
-					bodyFinished = true;
 				}
 				catch (IOException e) {
 					PutMediaException known = failure;

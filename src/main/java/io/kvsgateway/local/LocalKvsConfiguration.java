@@ -72,7 +72,8 @@ class LocalKvsConfiguration {
 	@Bean
 	PutMediaIngest localPutMediaIngest(LocalStreams streams, LocalFragmentStore fragments,
 			MediaConnections connections, Clock clock, LocalProperties properties) {
-		return new PutMediaIngest(streams, fragments, connections, clock, properties.maxFragmentSize().toBytes());
+		return new PutMediaIngest(streams, fragments, connections, clock, properties.maxFragmentSize().toBytes(),
+				properties.putMedia());
 	}
 
 	@Bean

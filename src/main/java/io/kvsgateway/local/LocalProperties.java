@@ -37,13 +37,14 @@ import org.springframework.validation.annotation.Validated;
  * @param getMediaIdleTimeout how long a GetMedia response that has caught up with the stream waits for a new
  * fragment before it ends (the client resumes with the last {@code AWS_KINESISVIDEO_CONTINUATION_TOKEN}); default
  * 30 seconds
+ * @param putMedia the connection lifecycle of the embedded PutMedia ({@code gateway.local.put-media.*})
  */
 @ConfigurationProperties("gateway.local")
 @Validated
 record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey, String region,
 		@Pattern(regexp = "\\d{12}", message = "must be 12 digits") String accountId, @Nullable URI publicEndpoint,
 		Duration liveWindow, @Nullable String sessionTokenKey, DataSize maxRequestBody, DataSize segmentSize,
-		Duration retentionSweepInterval, DataSize maxFragmentSize, Duration getMediaIdleTimeout) {
+		Duration retentionSweepInterval, DataSize maxFragmentSize, Duration getMediaIdleTimeout, PutMedia putMedia) {
 
 	LocalProperties {
 		dataDir = (dataDir != null) ? dataDir : Path.of("./data");
@@ -58,6 +59,7 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 		retentionSweepInterval = (retentionSweepInterval != null) ? retentionSweepInterval : Duration.ofMinutes(1);
 		maxFragmentSize = (maxFragmentSize != null) ? maxFragmentSize : DataSize.ofMegabytes(50);
 		getMediaIdleTimeout = (getMediaIdleTimeout != null) ? getMediaIdleTimeout : Duration.ofSeconds(30);
+		putMedia = (putMedia != null) ? putMedia : new PutMedia(null, null, null);
 		if (maxFragmentSize.toBytes() <= 0 || maxFragmentSize.toBytes() > Integer.MAX_VALUE - 8) {
 			throw new IllegalArgumentException("gateway.local.max-fragment-size must be between 1 byte and 2 GB");
 		}
@@ -67,6 +69,31 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 		if (retentionSweepInterval.isNegative() || retentionSweepInterval.isZero()) {
 			throw new IllegalArgumentException("gateway.local.retention-sweep-interval must be positive");
 		}
+	}
+
+	/**
+	 * The connection lifecycle of the embedded PutMedia ({@code gateway.local.put-media.*}), as KVS's, so that the
+	 * gateway's upstream hop meets in development what it meets in AWS.
+	 *
+	 * @param idleAckInterval how often {@code IDLE} is sent while no byte arrives; KVS does not document its frequency;
+	 * default 5 seconds
+	 * @param idleTimeout how long an upload may send nothing before its response ends; default 30 seconds, as KVS
+	 * @param maxConnectionDuration how long one upload may last; at the first fragment boundary after it the upload ends
+	 * with ERROR 4003 {@code MAX_CONNECTION_DURATION_REACHED}; default 45 minutes (KVS: 40–45 minutes)
+	 */
+	record PutMedia(Duration idleAckInterval, Duration idleTimeout, Duration maxConnectionDuration) {
+
+		PutMedia {
+			idleAckInterval = (idleAckInterval != null) ? idleAckInterval : Duration.ofSeconds(5);
+			idleTimeout = (idleTimeout != null) ? idleTimeout : Duration.ofSeconds(30);
+			maxConnectionDuration = (maxConnectionDuration != null) ? maxConnectionDuration : Duration.ofMinutes(45);
+			for (Duration positive : new Duration[] { idleAckInterval, idleTimeout, maxConnectionDuration }) {
+				if (positive.isNegative() || positive.isZero()) {
+					throw new IllegalArgumentException("gateway.local.put-media durations must be positive");
+				}
+			}
+		}
+
 	}
 
 	/** Keeps the secret and the session-token key out of anything that prints the settings. */

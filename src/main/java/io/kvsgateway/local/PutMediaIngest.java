@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -44,6 +45,9 @@ import io.kvsgateway.putmedia.ProducerTimestamps;
  * in progress; a vanished stream with 4008; an unexpected failure with 5000. A broken connection ends it silently:
  * nobody is left to read an acknowledgement. In every case the fragment in progress is not stored. Memory is bounded
  * by one fragment: the reader holds only the current Cluster.
+ * <p>
+ * The connection's lifecycle is KVS's: {@code IDLE} while no byte arrives, the response ended after the idle timeout,
+ * and ERROR 4003 at the first fragment boundary after the maximum connection duration.
  */
 class PutMediaIngest {
 
@@ -72,8 +76,11 @@ class PutMediaIngest {
 
 	private final Clock clock;
 
+	private final LocalProperties.PutMedia lifecycle;
+
 	PutMediaIngest(LocalStreams streams, LocalFragmentStore store, MediaConnections connections, Clock clock,
-			long maxFragmentBytes) {
+			long maxFragmentBytes, LocalProperties.PutMedia lifecycle) {
+		this.lifecycle = lifecycle;
 		this.streams = streams;
 		this.store = store;
 		this.connections = connections;
@@ -118,10 +125,22 @@ class PutMediaIngest {
 
 		private @Nullable String currentNumber;
 
+		private final AtomicBoolean leaseClosed = new AtomicBoolean();
+
+		private final long openedAt;
+
+		/** When the producer last sent a byte, in clock millis. */
+		private volatile long lastData;
+
+		/** The response, until the upload or the idle watcher ends it; guarded by {@code this}. */
+		private @Nullable OutputStream acks;
+
 		Upload(LocalStream stream, ProducerTimestamps timestamps, MediaConnections.Lease lease) {
 			this.stream = stream;
 			this.timestamps = timestamps;
 			this.lease = lease;
+			this.openedAt = clock.millis();
+			this.lastData = openedAt;
 		}
 
 		/**
@@ -129,14 +148,29 @@ class PutMediaIngest {
 		 * @param in the request body
 		 * @param acks the response body, already committed with status 200
 		 */
-		void run(InputStream in, OutputStream acks) {
+		void run(InputStream in, OutputStream response) {
+			synchronized (this) {
+				this.acks = response;
+			}
+			OutputStream acks = new OutputStream() {
+				@Override
+				public void write(int b) throws IOException {
+					write(new byte[] { (byte) b }, 0, 1);
+				}
+
+				@Override
+				public void write(byte[] b, int off, int len) throws IOException {
+					writeAck(b, off, len);
+				}
+			};
+			Thread watcher = Thread.ofVirtual().name("kvs-putmedia-idle").start(this::watchIdle);
 			try {
-				FragmentReader reader = new FragmentReader(new MkvReader(in, limits));
+				FragmentReader reader = new FragmentReader(new MkvReader(new ActivityInputStream(this, in), limits));
 				for (FragmentReader.Event event; (event = reader.next()) != null;) {
 					boolean goOn = switch (event) {
 						case HeaderRead header -> true;
 						case FragmentStarted started -> started(started, acks);
-						case FragmentRead read -> read(read.fragment(), acks);
+						case FragmentRead read -> read(read.fragment(), acks) && withinMaxDuration(acks);
 					};
 					if (!goOn) {
 						return;
@@ -157,12 +191,76 @@ class PutMediaIngest {
 				log.error("PutMedia on stream {} failed unexpectedly", stream.streamId(), ex);
 				tryAck(acks, Ack.error(currentTimecode, currentNumber, AckError.INTERNAL_ERROR));
 			}
+			finally {
+				watcher.interrupt();
+			}
 		}
 
-		/** Frees the stream's PutMedia connection slot. */
+		/** Frees the stream's PutMedia connection slot, once. */
 		@Override
 		public void close() {
-			lease.close();
+			if (leaseClosed.compareAndSet(false, true)) {
+				lease.close();
+			}
+		}
+
+		/** At a fragment boundary: once the connection has lasted its maximum, answers 4003 and returns false. */
+		private boolean withinMaxDuration(OutputStream acks) throws IOException {
+			if (clock.millis() - openedAt < lifecycle.maxConnectionDuration().toMillis()) {
+				return true;
+			}
+			ack(acks, Ack.error(null, null, AckError.MAX_CONNECTION_DURATION_REACHED));
+			return false;
+		}
+
+		private synchronized void writeAck(byte[] b, int off, int len) throws IOException {
+			OutputStream out = acks;
+			if (out == null) {
+				throw new IOException("the response has ended");
+			}
+			out.write(b, off, len);
+			out.flush();
+		}
+
+		/** Sends IDLE while the producer is silent; after the idle timeout ends the response and frees the stream. */
+		private void watchIdle() {
+			long interval = lifecycle.idleAckInterval().toMillis();
+			long timeout = lifecycle.idleTimeout().toMillis();
+			long tick = Math.max(10, Math.min(interval, timeout) / 4);
+			long lastIdle = 0;
+			byte[] idle = Ack.idle().toJsonLine().getBytes(StandardCharsets.US_ASCII);
+			try {
+				while (true) {
+					Thread.sleep(tick);
+					long now = clock.millis();
+					long silent = now - lastData;
+					if (silent >= timeout) {
+						break;
+					}
+					if (silent >= interval && now - Math.max(lastIdle, lastData) >= interval) {
+						lastIdle = now;
+						writeAck(idle, 0, idle.length);
+					}
+				}
+			}
+			catch (InterruptedException | IOException ex) {
+				return;
+			}
+			log.debug("PutMedia on stream {} idle for {}; ending it", stream.streamId(), lifecycle.idleTimeout());
+			synchronized (this) {
+				OutputStream out = acks;
+				acks = null;
+				if (out != null) {
+					try {
+						out.close();
+					}
+					catch (IOException ex) {
+						// the producer has gone away
+					}
+				}
+			}
+			// The request thread may wait on the socket until the producer hangs up; its reconnect must not be refused.
+			close();
 		}
 
 		private boolean started(FragmentStarted started, OutputStream acks) throws IOException {
@@ -213,6 +311,36 @@ class PutMediaIngest {
 			return streams.findByName(stream.streamName())
 				.filter(s -> s.streamId().equals(stream.streamId()) && s.isActive())
 				.isPresent();
+		}
+
+	}
+
+	/** Notes when the producer last sent a byte, for the idle watcher. */
+	private final class ActivityInputStream extends java.io.FilterInputStream {
+
+		private final Upload upload;
+
+		ActivityInputStream(Upload upload, InputStream in) {
+			super(in);
+			this.upload = upload;
+		}
+
+		@Override
+		public int read() throws IOException {
+			int b = in.read();
+			if (b != -1) {
+				upload.lastData = clock.millis();
+			}
+			return b;
+		}
+
+		@Override
+		public int read(byte[] b, int off, int len) throws IOException {
+			int n = in.read(b, off, len);
+			if (n > 0) {
+				upload.lastData = clock.millis();
+			}
+			return n;
 		}
 
 	}

@@ -8,11 +8,11 @@ class IngestPropertiesUnitTests {
 
 	@Test
 	void camerasCreateStreamsInTheEmbeddedKvsButNotInAwsUnlessTheOperatorSaysSo() {
-		IngestProperties unset = new IngestProperties(null, null, null);
+		IngestProperties unset = new IngestProperties(null, null, null, null, null, null, 0, null, null);
 		assertThat(unset.createStreamAllowed(true)).isTrue();
 		assertThat(unset.createStreamAllowed(false)).isFalse();
-		assertThat(new IngestProperties(null, null, true).createStreamAllowed(false)).isTrue();
-		assertThat(new IngestProperties(null, null, false).createStreamAllowed(true)).isFalse();
+		assertThat(new IngestProperties(null, null, null, null, null, null, 0, null, true).createStreamAllowed(false)).isTrue();
+		assertThat(new IngestProperties(null, null, null, null, null, null, 0, null, false).createStreamAllowed(true)).isFalse();
 	}
 
 }

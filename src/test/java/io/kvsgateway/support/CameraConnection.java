@@ -129,6 +129,16 @@ public final class CameraConnection implements AutoCloseable {
 		return List.copyOf(all);
 	}
 
+	/** @return the ACKs received so far */
+	public List<Map<String, Object>> acksSoFar() {
+		return List.copyOf(all);
+	}
+
+	/** @return whether the server has ended the response */
+	public boolean ended() {
+		return ended.isDone();
+	}
+
 	/** @return the body of a non-200 answer, once it has ended */
 	public String errorBody() throws Exception {
 		return ended.get(10, TimeUnit.SECONDS);
