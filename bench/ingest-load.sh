@@ -37,10 +37,12 @@ token=$(grep -A1 'camera (scope ingest' "$work/gateway.out" | tail -n1 | tr -d '
 [ -n "$token" ] || { echo "gateway did not start:"; cat "$work/gateway.out"; exit 1; }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $("$java" -version 2>&1 | head -n1)"
-echo "before: $(uptime)"
+# Others may share the machine: show what else runs before and after (the program reports per run how much CPU
+# the rest of the machine used).
+echo "before: $(uptime)"; top -bn1 -o %CPU | sed -n '7,12p'
 "$java" -cp "target/test-classes:target/classes:$(cat "$work/classpath")" io.kvsgateway.bench.IngestLoad \
 	"http://127.0.0.1:$port" "$token" "$media" "${1:-50,200}" "${2:-30}" "$server"
-echo "after: $(uptime)"
+echo "after: $(uptime)"; top -bn1 -o %CPU | sed -n '7,12p'
 if grep -q -i 'error\|exception' "$work/gateway.out"; then
 	echo "gateway log (errors):"
 	grep -i -m 20 'error\|exception' "$work/gateway.out"

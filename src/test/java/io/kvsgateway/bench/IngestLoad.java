@@ -45,9 +45,9 @@ import software.amazon.awssdk.services.kinesisvideo.model.ResourceInUseException
  * rewritten so that timecodes keep increasing and each followed by the KVS end-of-fragment Tags, as producer-c sends
  * them. A virtual thread per camera reads the ACK lines while it sends.
  *
- * <p>Per camera count it runs, in this order: the same uploads at full speed to a sink that reads the chunked bodies
- * and discards them (started in this process; the baseline), the gateway at full speed, and the gateway at real-time
- * pace (each fragment sent when its second is due, the cameras' seconds spread over one second). It prints bytes and
+ * <p>Per camera count it runs, in this order: the gateway at real-time pace (each fragment sent when its second is
+ * due, the cameras' seconds spread over one second), the same uploads at full speed to a sink that reads the chunked
+ * bodies and discards them (started in this process; the baseline), and the gateway at full speed. It prints bytes and
  * fragments PERSISTED within the run's window, the latency from a fragment's last byte written to its PERSISTED ACK,
  * ERROR ACKs, CPU of the gateway, of this process and of everything else on the machine, and the gateway's RSS.
  *
@@ -92,12 +92,13 @@ public final class IngestLoad {
 
 			List<String> summary = new ArrayList<>();
 			for (int cameras : cameraCounts) {
+				// Real time first: its RSS growth is then not hidden by the heap a full-speed run has grown.
+				Result gatewayPaced = run(gatewayTarget, true, cameras, seconds, media, "r" + cameras);
+				System.out.println(gatewayPaced);
 				Result sinkFull = run(sinkTarget, false, cameras, seconds, media, "s" + cameras);
 				System.out.println(sinkFull);
 				Result gatewayFull = run(gatewayTarget, false, cameras, seconds, media, "f" + cameras);
 				System.out.println(gatewayFull);
-				Result gatewayPaced = run(gatewayTarget, true, cameras, seconds, media, "r" + cameras);
-				System.out.println(gatewayPaced);
 				summary.add(String.format(Locale.ROOT,
 						"%d cameras: full speed gateway %.1f MB/s / sink %.1f MB/s = ratio %.3f (target >= 0.5);"
 								+ " real time %.1f MB/s, PERSISTED p99 %.0f ms max %.0f ms (target < 1000 ms),"
