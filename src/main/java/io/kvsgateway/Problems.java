@@ -22,9 +22,17 @@ public final class Problems {
 	 */
 	public static ProblemDetail of(HttpStatusCode status, String type, String title, String detail) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-		problem.setType(URI.create(TYPE_PREFIX + type));
+		problem.setType(type(type));
 		problem.setTitle(title);
 		return problem;
+	}
+
+	/**
+	 * @param type short problem type, such as {@code unauthenticated}
+	 * @return {@code urn:kvs-gateway:problem:<type>}, for code that writes problems without {@link ProblemDetail}
+	 */
+	public static URI type(String type) {
+		return URI.create(TYPE_PREFIX + type);
 	}
 
 }

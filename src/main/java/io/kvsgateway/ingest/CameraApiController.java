@@ -3,7 +3,6 @@ package io.kvsgateway.ingest;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
@@ -14,6 +13,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
+import io.kvsgateway.kvs.StreamNames;
 import io.kvsgateway.kvs.KvsException;
 import io.kvsgateway.kvs.StreamAdministration;
 import io.kvsgateway.kvs.StreamDirectory;
@@ -32,8 +32,6 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 class CameraApiController {
 
-	/** KVS's stream name rule. */
-	static final Pattern STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,256}");
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -159,7 +157,7 @@ class CameraApiController {
 
 	private static String streamName(JsonNode json) {
 		String name = json.path("StreamName").asString("");
-		if (!STREAM_NAME.matcher(name).matches()) {
+		if (!StreamNames.isValid(name)) {
 			throw new InvalidCameraRequest(name.isEmpty() && json.has("StreamARN")
 					? "The gateway identifies streams by StreamName; StreamARN alone is not supported."
 					: "StreamName must be 1-256 characters of a-z, A-Z, 0-9, '_', '.' and '-'.");

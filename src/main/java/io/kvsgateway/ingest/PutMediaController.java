@@ -9,6 +9,7 @@ import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
 
+import io.kvsgateway.kvs.StreamNames;
 import io.kvsgateway.kvs.KvsException;
 import io.kvsgateway.kvs.PutMediaClient;
 import io.kvsgateway.kvs.PutMediaException;
@@ -53,7 +54,7 @@ class PutMediaController {
 	@RequestMapping(path = "/putMedia", method = { RequestMethod.POST, RequestMethod.PUT })
 	void putMedia(HttpServletRequest request, HttpServletResponse response) throws IOException {
 		String streamName = request.getHeader("x-amzn-stream-name");
-		if (streamName == null || !CameraApiController.STREAM_NAME.matcher(streamName).matches()) {
+		if (!StreamNames.isValid(streamName)) {
 			KvsErrorEnvelope.invalidArgument(request.getHeader("x-amzn-stream-arn") != null
 					? "The gateway identifies streams by x-amzn-stream-name; x-amzn-stream-arn alone is not supported."
 					: "x-amzn-stream-name must be a stream name.").write(response);

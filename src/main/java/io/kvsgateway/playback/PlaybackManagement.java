@@ -19,6 +19,7 @@ import io.kvsgateway.kvs.KvsException;
 import io.kvsgateway.kvs.PlaybackUrlIssuer;
 import io.kvsgateway.kvs.PlaybackUrlRequest;
 import io.kvsgateway.kvs.StreamDirectory;
+import io.kvsgateway.kvs.StreamNames;
 import io.kvsgateway.kvs.StreamSummary;
 import io.kvsgateway.security.StreamAccess;
 
@@ -107,7 +108,7 @@ class PlaybackManagement {
 	static void checkStreamName(String streamName) {
 		if (!PlaybackRequestRules.isValidStreamName(streamName)) {
 			throw new InvalidPlaybackRequest(
-					List.of(new InvalidPlaybackRequest.Violation("streamName", PlaybackRequestRules.STREAM_NAME_RULE)));
+					List.of(new InvalidPlaybackRequest.Violation("streamName", StreamNames.RULE)));
 		}
 	}
 

@@ -9,12 +9,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 
 import io.kvsgateway.kvs.PlaybackUrlRequest;
+import io.kvsgateway.kvs.StreamNames;
 import io.kvsgateway.kvs.PlaybackUrlRequest.ContainerFormat;
 import io.kvsgateway.kvs.PlaybackUrlRequest.DiscontinuityMode;
 import io.kvsgateway.kvs.PlaybackUrlRequest.Display;
@@ -29,11 +29,6 @@ import io.kvsgateway.kvs.PlaybackUrlRequest.Protocol;
  */
 final class PlaybackRequestRules {
 
-	/** KVS stream name rule (CreateStream: pattern and length 1–256). */
-	static final Pattern STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,256}");
-
-	static final String STREAM_NAME_RULE = "must match [a-zA-Z0-9_.-]{1,256}";
-
 	private static final Set<String> FIELDS = Set.of("protocol", "playbackMode", "fragmentSelectorType",
 			"startTimestamp", "endTimestamp", "containerFormat", "discontinuityMode", "displayFragmentTimestamp",
 			"displayFragmentNumber", "expiresInSeconds", "maxFragmentResults");
@@ -45,7 +40,7 @@ final class PlaybackRequestRules {
 	}
 
 	static boolean isValidStreamName(@Nullable String name) {
-		return name != null && STREAM_NAME.matcher(name).matches();
+		return StreamNames.isValid(name);
 	}
 
 	/**

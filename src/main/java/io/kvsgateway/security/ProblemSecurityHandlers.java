@@ -13,6 +13,7 @@ import org.springframework.security.oauth2.server.resource.web.access.BearerToke
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 
+import io.kvsgateway.Problems;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -49,7 +50,7 @@ class ProblemSecurityHandlers implements AuthenticationEntryPoint, AccessDeniedH
 	private void write(HttpServletResponse response, HttpStatus status, String type, String title, String detail,
 			HttpServletRequest request) throws IOException {
 		Map<String, Object> problem = new LinkedHashMap<>();
-		problem.put("type", "urn:kvs-gateway:problem:" + type);
+		problem.put("type", Problems.type(type).toString());
 		problem.put("title", title);
 		problem.put("status", status.value());
 		problem.put("detail", detail);
