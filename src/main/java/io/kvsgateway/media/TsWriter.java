@@ -103,9 +103,12 @@ public final class TsWriter {
 		return out.bytes();
 	}
 
-	/** @return the 90 kHz clock's ticks for a time in nanoseconds, modulo 2<sup>33</sup>, as PTS and DTS carry it. */
+	/**
+	 * @return the 90 kHz clock's ticks for a time in nanoseconds, rounded to the nearest, modulo 2<sup>33</sup>, as PTS
+	 * and DTS carry it (split so that epoch times do not overflow)
+	 */
 	static long ticks(long nanos) {
-		long ticks = Math.floorDiv(nanos, 100_000L) * 9 + Math.floorMod(nanos, 100_000L) * 9 / 100_000;
+		long ticks = Math.floorDiv(nanos, 100_000L) * 9 + (Math.floorMod(nanos, 100_000L) * 9 + 50_000) / 100_000;
 		return ticks & TIMESTAMP_MASK;
 	}
 
@@ -210,9 +213,10 @@ public final class TsWriter {
 	}
 
 	/**
-	 * Spreads the last PES of each PID over more packets until the PID's packet count is a multiple of 16, so that
-	 * the next segment's counters, starting at 0, continue this one's. A PES of n bytes fits in up to n packets, and
-	 * every PES has at least 19 bytes, so one PES always suffices.
+	 * Spreads the last PES packets of each PID over more TS packets until the PID's packet count is a multiple of 16,
+	 * so that the next segment's counters, starting at 0, continue this one's. A PES of n bytes fits in up to n
+	 * packets of at least one byte each; the PES header is kept whole in the first packet where the PID's PES packets
+	 * leave room for that, and split otherwise (allowed, and every PES has at least 20 bytes, so this always works).
 	 */
 	private static void padToWholeCounterCycles(List<Pes> units) {
 		Map<Integer, Integer> packets = new LinkedHashMap<>();
@@ -221,12 +225,15 @@ public final class TsWriter {
 		}
 		for (Map.Entry<Integer, Integer> pid : packets.entrySet()) {
 			int missing = Math.floorMod(-pid.getValue(), 16);
-			for (int i = units.size() - 1; i >= 0 && missing > 0; i--) {
-				Pes unit = units.get(i);
-				if (unit.stream().pid() == pid.getKey()) {
-					int more = Math.min(missing, unit.bytes().length - unit.packets());
-					unit.count()[0] += more;
-					missing -= more;
+			for (boolean keepHeader : new boolean[] { true, false }) {
+				for (int i = units.size() - 1; i >= 0 && missing > 0; i--) {
+					Pes unit = units.get(i);
+					if (unit.stream().pid() == pid.getKey()) {
+						int most = unit.bytes().length - (keepHeader ? unit.headerLength() - 1 : 0);
+						int more = Math.clamp(most - unit.packets(), 0, missing);
+						unit.count()[0] += more;
+						missing -= more;
+					}
 				}
 			}
 		}
@@ -296,6 +303,10 @@ public final class TsWriter {
 		/** @return the adaptation field bytes the first packet needs: PCR and random access flags. */
 		int firstAdaptation() {
 			return this.pcr ? 8 : this.keyframe ? 2 : 0;
+		}
+
+		int headerLength() {
+			return 9 + (this.bytes[8] & 0xFF);
 		}
 
 		int minimumPackets() {

@@ -126,9 +126,9 @@ class TsWriterFfprobeUnitTests {
 		}
 	}
 
-	/** @return floor(nanos * 90000 / 10^9), computed independently of the writer. */
+	/** @return nanos * 90000 / 10^9 rounded, modulo 2^33, computed independently of the writer. */
 	private static long ticks(long nanos) {
-		return BigInteger.valueOf(nanos).multiply(BigInteger.valueOf(9)).divide(BigInteger.valueOf(100_000))
+		return BigInteger.valueOf(nanos).multiply(BigInteger.valueOf(9)).add(BigInteger.valueOf(50_000)).divide(BigInteger.valueOf(100_000))
 			.mod(BigInteger.valueOf(WRAP)).longValueExact();
 	}
 
