@@ -1,5 +1,6 @@
 package io.kvsgateway.media;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,11 +15,12 @@ import org.jspecify.annotations.Nullable;
  * Packages {@link MediaFragment}s as MPEG-2 transport stream segments without re-encoding, for HLS
  * {@code ContainerFormat=MPEG_TS}: every track of the fragment muxed into one segment.
  * <p>
- * Each segment is self-contained (ISO/IEC 13818-1; RFC 8216 3.5 asks for PAT and PMT at the start): PAT, PMT, a PCR,
- * then one PES per sample in decode order. H.264/H.265 samples become Annex B access units with a delimiter and, on
- * keyframes, the parameter sets of the codec private data; AAC frames get ADTS headers. Times are the fragment's
- * absolute nanoseconds on the 90 kHz clock modulo 2<sup>33</sup>, so consecutive fragments continue each other
- * without any state shared between segments.
+ * Each segment is self-contained (ISO/IEC 13818-1; RFC 8216 3.2 wants a single program and PAT and PMT as the first
+ * two packets): PAT, PMT, a PCR, then PES packets in decode order, one per video sample and one per up to 80 ms of AAC
+ * frames. H.264/H.265 samples become Annex B access units with a delimiter and, on keyframes, the parameter sets of
+ * the codec private data; AAC frames get ADTS headers. Times are the fragment's absolute nanoseconds on the 90 kHz
+ * clock modulo 2<sup>33</sup>, so consecutive fragments continue each other without any state shared between
+ * segments.
  * <p>
  * Continuity counters chain across segments without state too: every elementary stream PID starts each segment at 0
  * and ends it at 15, because the last PES of the PID is spread over a few more packets (with adaptation field
@@ -51,6 +53,12 @@ public final class TsWriter {
 	 */
 	static final long PCR_DELAY_TICKS = 9000;
 
+	/** At most this much audio goes into one PES, measured from its first frame's start. */
+	static final long AUDIO_PES_SPAN_NANOS = 80_000_000;
+
+	/** At most this many AAC bytes go into one PES: well within the T-STD audio buffer of 3584 bytes. */
+	static final int AUDIO_PES_BYTES = 2000;
+
 	private static final int PAYLOAD_SIZE = PACKET_SIZE - 4;
 
 	private static final int[] CRC_TABLE = crcTable();
@@ -74,8 +82,21 @@ public final class TsWriter {
 			.orElse(0x1FFF);
 		List<Pes> units = new ArrayList<>();
 		for (Stream stream : streams) {
-			for (MediaFragment.Sample sample : stream.samples()) {
-				units.add(pes(stream, sample, stream.pid() == pcrPid));
+			List<MediaFragment.Sample> samples = stream.samples();
+			for (int from = 0, to; from < samples.size(); from = to) {
+				to = from + 1;
+				if (stream.adts() != null) {
+					// Several AAC frames per PES spare most of a packet of stuffing per frame; the span keeps the PCR
+					// of an audio-only program within 0.1 s (13818-1 2.7.2) and the PES within the audio buffer.
+					int bytes = samples.get(from).data().remaining();
+					while (to < samples.size()
+							&& samples.get(to).decodeNanos() - samples.get(from).decodeNanos() < AUDIO_PES_SPAN_NANOS
+							&& bytes + samples.get(to).data().remaining() <= AUDIO_PES_BYTES) {
+						bytes += samples.get(to).data().remaining();
+						to++;
+					}
+				}
+				units.add(pes(stream, samples.subList(from, to), stream.pid() == pcrPid));
 			}
 		}
 		// Decode order across tracks; the sort is stable, so ties keep the header's track order.
@@ -172,7 +193,9 @@ public final class TsWriter {
 		return 0;
 	}
 
-	private static Pes pes(Stream stream, MediaFragment.Sample sample, boolean pcr) {
+	/** @return one PES with the samples' payloads, timed by the first (a video PES always holds one sample). */
+	private static Pes pes(Stream stream, List<MediaFragment.Sample> samples, boolean pcr) {
+		MediaFragment.Sample sample = samples.getFirst();
 		byte[] payload;
 		AnnexB annexB = stream.annexB();
 		Adts adts = stream.adts();
@@ -180,11 +203,17 @@ public final class TsWriter {
 			payload = annexB.accessUnit(sample.data(), sample.keyframe());
 		}
 		else {
-			ByteBuffer data = sample.data();
-			byte[] header = (adts != null) ? adts.header(data.remaining()) : new byte[0];
-			payload = new byte[header.length + data.remaining()];
-			System.arraycopy(header, 0, payload, 0, header.length);
-			data.get(payload, header.length, data.remaining());
+			ByteArrayOutputStream frames = new ByteArrayOutputStream();
+			for (MediaFragment.Sample frame : samples) {
+				ByteBuffer data = frame.data();
+				if (adts != null) {
+					frames.writeBytes(adts.header(data.remaining()));
+				}
+				byte[] bytes = new byte[data.remaining()];
+				data.get(bytes);
+				frames.writeBytes(bytes);
+			}
+			payload = frames.toByteArray();
 		}
 		long pts = ticks(sample.presentationNanos());
 		long dts = ticks(sample.decodeNanos());

@@ -153,6 +153,46 @@ class TsWriterUnitTests {
 	}
 
 	@Test
+	void groupsAacFramesIntoPesPacketsOfAtMost80Milliseconds() {
+		MediaFragment fragment = TsFixtures.fragments(MkvFixtures.H264_AAC).get(2);
+		MediaFragment.TrackSamples audio = fragment.tracks().get(1);
+		assertThat(audio.track().codecId()).isEqualTo("A_AAC");
+		List<Packet> packets = packets(TsWriter.segment(fragment, 0));
+		List<Long> starts = new ArrayList<>();
+		ByteArrayOutputStream stream = new ByteArrayOutputStream();
+		for (Packet packet : packets) {
+			if (packet.pid() == 0x101) {
+				if (packet.unitStart()) {
+					Pes pes = Pes.of(packet.payload());
+					starts.add(pes.pts());
+					assertThat(pes.streamId()).isEqualTo(0xC0);
+					stream.writeBytes(Arrays.copyOfRange(packet.payload(), 14, packet.payload().length));
+				}
+				else {
+					stream.writeBytes(packet.payload());
+				}
+			}
+		}
+		// 48 kHz AAC frames last 21.3 ms: four to a PES, each PES timed by its first frame.
+		assertThat(starts).hasSize((audio.samples().size() + 3) / 4);
+		for (int i = 0; i < starts.size(); i++) {
+			assertThat(starts.get(i)).isEqualTo(TsWriter.ticks(audio.samples().get(4 * i).presentationNanos()));
+		}
+		// Every frame is there, each behind its own ADTS header whose frame_length covers header and frame.
+		byte[] adts = stream.toByteArray();
+		int p = 0;
+		for (MediaFragment.Sample sample : audio.samples()) {
+			assertThat(adts[p] & 0xFF).isEqualTo(0xFF);
+			assertThat(adts[p + 1] & 0xF6).isEqualTo(0xF0);
+			int length = ((adts[p + 3] & 0x03) << 11) | ((adts[p + 4] & 0xFF) << 3) | ((adts[p + 5] & 0xFF) >> 5);
+			assertThat(length).isEqualTo(7 + sample.data().remaining());
+			assertThat(ByteBuffer.wrap(adts, p + 7, length - 7)).isEqualTo(sample.data());
+			p += length;
+		}
+		assertThat(p).isEqualTo(adts.length);
+	}
+
+	@Test
 	void encodesPtsFieldsWithPrefixAndMarkerBits() {
 		// 0x1_2345_6789: bits 32..30 = 100, 29..15 = 0x468A, 14..0 = 0x6789, each group followed by a marker bit.
 		assertThat(TsWriter.timestamp(2, 0x1_2345_6789L)).containsExactly(0x29, 0x8D, 0x15, 0xCF, 0x13);
