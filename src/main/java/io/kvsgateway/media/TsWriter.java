@@ -16,9 +16,9 @@ import org.jspecify.annotations.Nullable;
  * {@code ContainerFormat=MPEG_TS}: every track of the fragment muxed into one segment.
  * <p>
  * Each segment is self-contained (ISO/IEC 13818-1; RFC 8216 3.2 wants a single program and PAT and PMT as the first
- * two packets): PAT, PMT, a PCR, then PES packets in decode order, one per video sample and one per up to 80 ms of AAC
- * frames. H.264/H.265 samples become Annex B access units with a delimiter and, on keyframes, the parameter sets of
- * the codec private data; AAC frames get ADTS headers. Times are the fragment's absolute nanoseconds on the 90 kHz
+ * two packets): PAT, PMT, a PCR, then PES packets in decode order, one per video sample and one per up to 2000 bytes
+ * of AAC frames. H.264/H.265 samples become Annex B access units with a delimiter and, on keyframes, the parameter sets
+ * of the codec private data; AAC frames get ADTS headers. Times are the fragment's absolute nanoseconds on the 90 kHz
  * clock modulo 2<sup>33</sup>, so consecutive fragments continue each other without any state shared between
  * segments.
  * <p>
@@ -53,8 +53,11 @@ public final class TsWriter {
 	 */
 	static final long PCR_DELAY_TICKS = 9000;
 
-	/** At most this much audio goes into one PES, measured from its first frame's start. */
-	static final long AUDIO_PES_SPAN_NANOS = 80_000_000;
+	/** One PES holds AAC frames starting less than this after its first, so audio runs little ahead of video. */
+	static final long AUDIO_PES_SPAN_NANOS = 500_000_000;
+
+	/** The same when the audio carries the PCR. */
+	static final long PCR_AUDIO_PES_SPAN_NANOS = 80_000_000;
 
 	/** At most this many AAC bytes go into one PES: well within the T-STD audio buffer of 3584 bytes. */
 	static final int AUDIO_PES_BYTES = 2000;
@@ -86,11 +89,13 @@ public final class TsWriter {
 			for (int from = 0, to; from < samples.size(); from = to) {
 				to = from + 1;
 				if (stream.adts() != null) {
-					// Several AAC frames per PES spare most of a packet of stuffing per frame; the span keeps the PCR
-					// of an audio-only program within 0.1 s (13818-1 2.7.2) and the PES within the audio buffer.
+					// Several AAC frames per PES spare most of a packet of stuffing per frame. The byte limit keeps
+					// the PES within the T-STD audio buffer; a PES carrying the PCR (audio only) spans less than
+					// 80 ms so that PCRs come at least every 0.1 s (13818-1 2.7.2).
+					long span = (stream.pid() == pcrPid) ? PCR_AUDIO_PES_SPAN_NANOS : AUDIO_PES_SPAN_NANOS;
 					int bytes = samples.get(from).data().remaining();
 					while (to < samples.size()
-							&& samples.get(to).decodeNanos() - samples.get(from).decodeNanos() < AUDIO_PES_SPAN_NANOS
+							&& samples.get(to).decodeNanos() - samples.get(from).decodeNanos() < span
 							&& bytes + samples.get(to).data().remaining() <= AUDIO_PES_BYTES) {
 						bytes += samples.get(to).data().remaining();
 						to++;

@@ -153,43 +153,83 @@ class TsWriterUnitTests {
 	}
 
 	@Test
-	void groupsAacFramesIntoPesPacketsOfAtMost80Milliseconds() {
+	void groupsAacFramesIntoPesPacketsOfAtMost2000Bytes() {
 		MediaFragment fragment = TsFixtures.fragments(MkvFixtures.H264_AAC).get(2);
-		MediaFragment.TrackSamples audio = fragment.tracks().get(1);
-		assertThat(audio.track().codecId()).isEqualTo("A_AAC");
-		List<Packet> packets = packets(TsWriter.segment(fragment, 0));
-		List<Long> starts = new ArrayList<>();
-		ByteArrayOutputStream stream = new ByteArrayOutputStream();
-		for (Packet packet : packets) {
-			if (packet.pid() == 0x101) {
-				if (packet.unitStart()) {
-					Pes pes = Pes.of(packet.payload());
-					starts.add(pes.pts());
-					assertThat(pes.streamId()).isEqualTo(0xC0);
-					stream.writeBytes(Arrays.copyOfRange(packet.payload(), 14, packet.payload().length));
-				}
-				else {
-					stream.writeBytes(packet.payload());
-				}
+		List<MediaFragment.Sample> samples = fragment.tracks().get(1).samples();
+		List<AudioPes> pes = audioPes(TsWriter.segment(fragment, 0), 0x101);
+		assertThat(pes).hasSizeLessThan(samples.size() / 4);
+		int next = 0;
+		for (AudioPes unit : pes) {
+			MediaFragment.Sample first = samples.get(next);
+			assertThat(unit.pts()).as("PES timed by its first frame").isEqualTo(TsWriter.ticks(first.presentationNanos()));
+			int bytes = 0;
+			for (byte[] frame : unit.frames()) {
+				assertThat(ByteBuffer.wrap(frame)).as("frame %d", next).isEqualTo(samples.get(next).data());
+				bytes += frame.length;
+				next++;
+			}
+			MediaFragment.Sample last = samples.get(next - 1);
+			assertThat(bytes).isLessThanOrEqualTo(2000);
+			assertThat(last.decodeNanos() - first.decodeNanos()).isLessThan(500_000_000);
+			if (next < samples.size()) {
+				// Greedy: the next frame did not fit.
+				assertThat(bytes + samples.get(next).data().remaining() > 2000
+						|| samples.get(next).decodeNanos() - first.decodeNanos() >= 500_000_000)
+					.isTrue();
 			}
 		}
-		// 48 kHz AAC frames last 21.3 ms: four to a PES, each PES timed by its first frame.
-		assertThat(starts).hasSize((audio.samples().size() + 3) / 4);
-		for (int i = 0; i < starts.size(); i++) {
-			assertThat(starts.get(i)).isEqualTo(TsWriter.ticks(audio.samples().get(4 * i).presentationNanos()));
+		assertThat(next).as("every frame, in order").isEqualTo(samples.size());
+	}
+
+	@Test
+	void keepsPcrsOfAudioOnlySegmentsWithinATenthOfASecond() {
+		MediaFragment mixed = TsFixtures.fragments(MkvFixtures.H264_AAC).get(2);
+		MediaFragment audioOnly = new MediaFragment(List.of(mixed.tracks().get(1)), mixed.startNanos(),
+				mixed.durationNanos());
+		List<Packet> packets = packets(TsWriter.segment(audioOnly, 0));
+		List<Long> pcrs = packets.stream().filter(p -> p.pid() == 0x101).map(Packet::pcr).filter(p -> p != null).toList();
+		assertThat(pcrs).hasSizeGreaterThan(10).isSorted();
+		for (int i = 1; i < pcrs.size(); i++) {
+			assertThat(pcrs.get(i) - pcrs.get(i - 1)).isLessThanOrEqualTo(9000);
 		}
-		// Every frame is there, each behind its own ADTS header whose frame_length covers header and frame.
-		byte[] adts = stream.toByteArray();
-		int p = 0;
-		for (MediaFragment.Sample sample : audio.samples()) {
-			assertThat(adts[p] & 0xFF).isEqualTo(0xFF);
-			assertThat(adts[p + 1] & 0xF6).isEqualTo(0xF0);
-			int length = ((adts[p + 3] & 0x03) << 11) | ((adts[p + 4] & 0xFF) << 3) | ((adts[p + 5] & 0xFF) >> 5);
-			assertThat(length).isEqualTo(7 + sample.data().remaining());
-			assertThat(ByteBuffer.wrap(adts, p + 7, length - 7)).isEqualTo(sample.data());
-			p += length;
+		List<AudioPes> pes = audioPes(TsWriter.segment(audioOnly, 0), 0x101);
+		assertThat(pes.stream().mapToInt(p -> p.frames().size()).sum())
+			.isEqualTo(audioOnly.tracks().getFirst().samples().size());
+	}
+
+	/** @return the PES packets of an ADTS PID, each split into its raw AAC frames by the ADTS frame lengths. */
+	private static List<AudioPes> audioPes(byte[] segment, int pid) {
+		List<ByteArrayOutputStream> payloads = new ArrayList<>();
+		for (Packet packet : packets(segment)) {
+			if (packet.pid() == pid && packet.hasPayload()) {
+				if (packet.unitStart()) {
+					payloads.add(new ByteArrayOutputStream());
+				}
+				payloads.getLast().writeBytes(packet.payload());
+			}
 		}
-		assertThat(p).isEqualTo(adts.length);
+		List<AudioPes> pes = new ArrayList<>();
+		for (ByteArrayOutputStream payload : payloads) {
+			byte[] bytes = payload.toByteArray();
+			Pes header = Pes.of(bytes);
+			assertThat(header.streamId()).isEqualTo(0xC0);
+			assertThat(header.length()).as("PES_packet_length").isEqualTo(bytes.length - 6);
+			List<byte[]> frames = new ArrayList<>();
+			int p = 9 + (bytes[8] & 0xFF);
+			while (p < bytes.length) {
+				assertThat(bytes[p] & 0xFF).isEqualTo(0xFF);
+				assertThat(bytes[p + 1] & 0xF6).isEqualTo(0xF0);
+				int length = ((bytes[p + 3] & 0x03) << 11) | ((bytes[p + 4] & 0xFF) << 3) | ((bytes[p + 5] & 0xFF) >> 5);
+				frames.add(Arrays.copyOfRange(bytes, p + 7, p + length));
+				p += length;
+			}
+			assertThat(p).isEqualTo(bytes.length);
+			pes.add(new AudioPes(header.pts(), frames));
+		}
+		return pes;
+	}
+
+	private record AudioPes(long pts, List<byte[]> frames) {
 	}
 
 	@Test
