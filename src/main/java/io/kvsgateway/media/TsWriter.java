@@ -241,9 +241,7 @@ public final class TsWriter {
 			System.arraycopy(timestamp(1, dts), 0, bytes, 14, 5);
 		}
 		System.arraycopy(payload, 0, bytes, 9 + headerDataLength, payload.length);
-		Pes unit = new Pes(stream, bytes, sample.decodeNanos(), dts, sample.keyframe(), pcr, new int[1]);
-		unit.count()[0] = unit.minimumPackets();
-		return unit;
+		return new Pes(stream, bytes, sample.decodeNanos(), dts, sample.keyframe(), pcr);
 	}
 
 	/**
@@ -265,7 +263,7 @@ public final class TsWriter {
 					if (unit.stream().pid() == pid.getKey()) {
 						int most = unit.bytes().length - (keepHeader ? unit.headerLength() - 1 : 0);
 						int more = Math.clamp(most - unit.packets(), 0, missing);
-						unit.count()[0] += more;
+						unit.spreadOver(unit.packets() + more);
 						missing -= more;
 					}
 				}
@@ -327,11 +325,62 @@ public final class TsWriter {
 	}
 
 	/** One PES packet and the number of TS packets it is spread over (at least {@link #minimumPackets()}). */
-	private record Pes(Stream stream, byte[] bytes, long decodeNanos, long decodeTicks, boolean keyframe,
-			boolean pcr, int[] count) {
+	private static final class Pes {
+
+		private final Stream stream;
+
+		private final byte[] bytes;
+
+		private final long decodeNanos;
+
+		private final long decodeTicks;
+
+		private final boolean keyframe;
+
+		private final boolean pcr;
+
+		private int packets;
+
+		Pes(Stream stream, byte[] bytes, long decodeNanos, long decodeTicks, boolean keyframe, boolean pcr) {
+			this.stream = stream;
+			this.bytes = bytes;
+			this.decodeNanos = decodeNanos;
+			this.decodeTicks = decodeTicks;
+			this.keyframe = keyframe;
+			this.pcr = pcr;
+			this.packets = minimumPackets();
+		}
+
+		Stream stream() {
+			return this.stream;
+		}
+
+		byte[] bytes() {
+			return this.bytes;
+		}
+
+		long decodeNanos() {
+			return this.decodeNanos;
+		}
+
+		long decodeTicks() {
+			return this.decodeTicks;
+		}
+
+		boolean keyframe() {
+			return this.keyframe;
+		}
+
+		boolean pcr() {
+			return this.pcr;
+		}
 
 		int packets() {
-			return this.count[0];
+			return this.packets;
+		}
+
+		void spreadOver(int packets) {
+			this.packets = packets;
 		}
 
 		/** @return the adaptation field bytes the first packet needs: PCR and random access flags. */

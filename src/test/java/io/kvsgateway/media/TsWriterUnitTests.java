@@ -294,6 +294,22 @@ class TsWriterUnitTests {
 	}
 
 	@Test
+	void takesSamplesAndParameterSetsThatAreAlreadyAnnexB() {
+		// KVS producers may send Annex B frames and codec private data (developer guide, NAL adaptation flags).
+		AnnexB avc = AnnexB.avc(ByteBuffer.wrap(HEX.parseHex("00000001670102" + "00000168ee")));
+		ByteBuffer frame = ByteBuffer.wrap(HEX.parseHex("00000001" + "06aa" + "000001" + "65bb00" + "000000000165cc"));
+		assertThat(HEX.formatHex(avc.accessUnit(frame, true))).isEqualTo("0000000109f0" + "00000001670102"
+				+ "0000000168ee" + "0000000106aa" + "0000000165bb" + "0000000165cc");
+		// A length-prefixed sample whose first length looks like a start code is still read by its lengths.
+		AnnexB lengths = AnnexB.avc(avcC(4));
+		byte[] nal = new byte[0x101];
+		nal[0] = 0x41;
+		ByteBuffer ambiguous = ByteBuffer.allocate(4 + nal.length).putInt(nal.length).put(nal).flip();
+		assertThat(HEX.formatHex(lengths.accessUnit(ambiguous, false)))
+			.isEqualTo("0000000109f0" + "00000001" + HEX.formatHex(nal));
+	}
+
+	@Test
 	void putsHevcDelimiterAndVpsSpsPpsInFrontOfKeyframes() {
 		// hvcC: 21 bytes of profile fields, lengthSizeMinusOne 3, then VPS, SPS and PPS arrays of one NAL unit each.
 		String hvcC = "01" + "00".repeat(20) + "03" + "03" + "200001" + "0002" + "4001" + "210001" + "0002" + "4201"
