@@ -2,6 +2,7 @@ package io.kvsgateway.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +90,22 @@ class TsWriterFfprobeUnitTests {
 		long baseTicks = ticks(base);
 		long toWrap = Math.floorMod(WRAP - baseTicks - 270_000 - 1500, WRAP);
 		playsLikeTheSource(MkvFixtures.H264_AAC, base + toWrap * 100_000 / 9);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { MkvFixtures.H264, MkvFixtures.H264_AAC, MkvFixtures.H265 })
+	void segmentsJoinedInPlaylistOrderPassFfmpegsContinuityCheck(String fixture) throws Exception {
+		String ffmpeg = ExternalTools.require("ffmpeg");
+		List<MediaFragment> fragments = TsFixtures.fragments(fixture);
+		ByteArrayOutputStream joined = new ByteArrayOutputStream();
+		for (int i = 0; i < fragments.size(); i++) {
+			joined.writeBytes(TsWriter.segment(fragments.get(i), 1000 + i));
+		}
+		Path file = Files.write(this.temp.resolve("joined.ts"), joined.toByteArray());
+		// ffmpeg reports counter errors only at debug level.
+		Result result = run(ffmpeg, "-v", "debug", "-i", file.toString(), "-f", "null", "-");
+		assertThat(result.exit()).isZero();
+		assertThat(result.output()).contains("mpegts").doesNotContain("Continuity check failed");
 	}
 
 	private void playsLikeTheSource(String fixture, long offsetNanos) throws Exception {
