@@ -2,11 +2,13 @@ package io.kvsgateway.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -23,13 +25,18 @@ import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArc
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.ClipFragmentSelectorType;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.GetClipResponse;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.InvalidArgumentException;
+import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.InvalidCodecPrivateDataException;
+import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.MissingCodecPrivateDataException;
+import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.UnsupportedStreamMediaTypeException;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.ResourceNotFoundException;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.kvsgateway.local.LocalFragmentStore.FragmentData;
 import io.kvsgateway.local.MediaFixtures.Range;
 import io.kvsgateway.support.Mp4Probe;
 
@@ -53,6 +60,9 @@ class GetClipIntegrationTests {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	LocalFragmentStore store;
 
 	KinesisVideoClient kvs;
 
@@ -133,6 +143,86 @@ class GetClipIntegrationTests {
 			.getClip(r -> r.streamName("no-such-stream").clipFragmentSelector(s -> s
 				.fragmentSelectorType(ClipFragmentSelectorType.PRODUCER_TIMESTAMP)
 				.timestampRange(t -> t.startTimestamp(PRODUCER_START).endTimestamp(PRODUCER_START.plusSeconds(9))))));
+	}
+
+	@Test
+	void refusesMoreThan200FragmentsAsTheQuotaTableSays() {
+		Stored h264 = stored("h264.mkv");
+		for (int i = 0; i <= LocalClips.MAX_FRAGMENTS; i++) {
+			store.append(name, new FragmentData(PRODUCER_START.plusSeconds(i), Duration.ofSeconds(1), h264.cluster(),
+					h264.header(), List.of()));
+		}
+		assertThatExceptionOfType(InvalidArgumentException.class)
+			.isThrownBy(() -> getClip(ClipFragmentSelectorType.PRODUCER_TIMESTAMP, PRODUCER_START,
+					PRODUCER_START.plusSeconds(LocalClips.MAX_FRAGMENTS)))
+			.withMessageContaining("more than 200 fragments");
+		// exactly 200 is a clip
+		assertThat(Mp4Probe.frames(assertDoesNotThrow(() -> getClip(ClipFragmentSelectorType.PRODUCER_TIMESTAMP,
+				PRODUCER_START, PRODUCER_START.plusSeconds(LocalClips.MAX_FRAGMENTS - 1))), "v:0"))
+			.isEqualTo(200 * 30);
+	}
+
+	@Test
+	void refusesMoreThan100Megabytes() {
+		Stored h264 = stored("h264.mkv");
+		byte[] large = new byte[35 * 1024 * 1024];
+		for (int i = 0; i < 3; i++) {
+			store.append(name, new FragmentData(PRODUCER_START.plusSeconds(i), Duration.ofSeconds(1), large,
+					h264.header(), List.of()));
+		}
+		assertThatExceptionOfType(InvalidArgumentException.class)
+			.isThrownBy(() -> getClip(ClipFragmentSelectorType.PRODUCER_TIMESTAMP, PRODUCER_START,
+					PRODUCER_START.plusSeconds(10)))
+			.withMessageContaining("100 MB");
+	}
+
+	@Test
+	void refusesTracksGetClipCannotPackage() {
+		Stored h264 = stored("h264.mkv");
+		// CodecPrivate (0x63A2) renamed to an element id no reader knows: the track has no codec private data
+		byte[] noCodecPrivate = replace(h264.header(), new byte[] { 0x63, (byte) 0xA2 }, new byte[] { 0x63, (byte) 0xA3 });
+		byte[] mpeg4Part2 = replace(h264.header(), "V_MPEG4/ISO/AVC".getBytes(), "V_MPEG4/ISO/ASP".getBytes());
+		store.append(name, new FragmentData(PRODUCER_START, Duration.ofSeconds(1), h264.cluster(), noCodecPrivate,
+				List.of()));
+		store.append(name, new FragmentData(PRODUCER_START.plusSeconds(10), Duration.ofSeconds(1), h264.cluster(),
+				mpeg4Part2, List.of()));
+		store.append(name, new FragmentData(PRODUCER_START.plusSeconds(20), Duration.ofSeconds(1), h264.cluster(),
+				h264.header(), List.of()));
+		store.append(name, new FragmentData(PRODUCER_START.plusSeconds(21), Duration.ofSeconds(1), h264.cluster(),
+				stored("h265.mkv").header(), List.of()));
+
+		assertThatExceptionOfType(MissingCodecPrivateDataException.class)
+			.isThrownBy(() -> getClip(ClipFragmentSelectorType.PRODUCER_TIMESTAMP, PRODUCER_START,
+					PRODUCER_START.plusSeconds(1)));
+		assertThatExceptionOfType(UnsupportedStreamMediaTypeException.class)
+			.isThrownBy(() -> getClip(ClipFragmentSelectorType.PRODUCER_TIMESTAMP, PRODUCER_START.plusSeconds(10),
+					PRODUCER_START.plusSeconds(11)));
+		// "CPD changes aren't supported between the target fragments of the resulting clip"
+		assertThatExceptionOfType(InvalidCodecPrivateDataException.class)
+			.isThrownBy(() -> getClip(ClipFragmentSelectorType.PRODUCER_TIMESTAMP, PRODUCER_START.plusSeconds(20),
+					PRODUCER_START.plusSeconds(21)));
+	}
+
+	record Stored(byte[] header, byte[] cluster) {
+	}
+
+	/** A fixture's header and its second fragment's bytes, as the store keeps them. */
+	static Stored stored(String fixture) {
+		byte[] bytes = MediaFixtures.bytes(fixture);
+		List<Range> ranges = MediaFixtures.fragments(bytes);
+		return new Stored(Arrays.copyOfRange(bytes, 0, ranges.get(0).start()),
+				Arrays.copyOfRange(bytes, ranges.get(1).start(), ranges.get(1).end()));
+	}
+
+	static byte[] replace(byte[] bytes, byte[] from, byte[] to) {
+		byte[] copy = bytes.clone();
+		for (int i = 0; i + from.length <= copy.length; i++) {
+			if (Arrays.equals(copy, i, i + from.length, from, 0, from.length)) {
+				System.arraycopy(to, 0, copy, i, to.length);
+				return copy;
+			}
+		}
+		throw new IllegalArgumentException("not found");
 	}
 
 	byte[] getClip(ClipFragmentSelectorType type, Instant start, Instant end) throws IOException {
