@@ -115,9 +115,10 @@ class LocalClips {
 					+ " bytes of media); request a shorter TimestampRange.");
 		}
 		List<Track> tracks = checkTracks(stream, selected);
-		// The clip's clock starts at 0 at its first fragment (producer time, the media's own clock), so that
-		// players show 0:00 to the clip's length rather than hours since the epoch.
-		Instant origin = selected.getFirst().producerTimestamp();
+		// The clip's clock starts at 0 at its earliest fragment (producer time, the media's own clock), so that
+		// players show 0:00 to the clip's length rather than hours since the epoch. Earliest rather than first: a
+		// producer whose clock stepped back must not give the writer negative times.
+		Instant origin = selected.stream().map(Fragment::producerTimestamp).min(Instant::compareTo).orElseThrow();
 		return out -> write(stream, selected, tracks, origin, out);
 	}
 
