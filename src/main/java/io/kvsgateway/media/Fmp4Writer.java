@@ -245,8 +245,9 @@ public final class Fmp4Writer {
 		boolean video = track.type() != Track.Type.AUDIO;
 		long width = (track.video() != null) ? track.video().pixelWidth() : 0;
 		long height = (track.video() != null) ? track.video().pixelHeight() : 0;
-		if (video && (width == 0 || height == 0) && AVC.equals(track.codecId())) {
-			int[] size = AvcSps.dimensions(bytes(track.codecPrivate()));
+		if (video && (width == 0 || height == 0)) {
+			byte[] config = bytes(track.codecPrivate());
+			int[] size = AVC.equals(track.codecId()) ? SpsDimensions.avc(config) : SpsDimensions.hevc(config);
 			if (size != null) {
 				width = size[0];
 				height = size[1];

@@ -3,16 +3,16 @@ package io.kvsgateway.media;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The picture size from an H.264 sequence parameter set (ITU-T H.264 7.3.2.1.1), for the sample entry when the
- * Matroska track has no PixelWidth/PixelHeight.
+ * The picture size from an H.264 (ITU-T H.264 7.3.2.1.1) or H.265 (ITU-T H.265 7.3.2.2) sequence parameter set, for
+ * the sample entry when the Matroska track has no PixelWidth/PixelHeight.
  */
-final class AvcSps {
+final class SpsDimensions {
 
 	private final byte[] rbsp;
 
 	private int bit;
 
-	private AvcSps(byte[] rbsp) {
+	private SpsDimensions(byte[] rbsp) {
 		this.rbsp = rbsp;
 	}
 
@@ -20,7 +20,7 @@ final class AvcSps {
 	 * @param avcC an AVCDecoderConfigurationRecord
 	 * @return {@code {width, height}} of its first SPS, or {@literal null} when it cannot be read
 	 */
-	static int @Nullable [] dimensions(byte[] avcC) {
+	static int @Nullable [] avc(byte[] avcC) {
 		try {
 			if (avcC.length < 8 || (avcC[5] & 0x1f) == 0) {
 				return null;
@@ -29,7 +29,7 @@ final class AvcSps {
 			if (8 + length > avcC.length || length < 4) {
 				return null;
 			}
-			return new AvcSps(unescape(avcC, 8 + 1, length - 1)).read();
+			return new SpsDimensions(unescape(avcC, 8 + 1, length - 1)).readAvc();
 		}
 		catch (IndexOutOfBoundsException ex) {
 			return null;
@@ -53,7 +53,80 @@ final class AvcSps {
 		return java.util.Arrays.copyOf(out, n);
 	}
 
-	private int[] read() {
+	/**
+	 * @param hvcC an HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 8.3.3.1)
+	 * @return {@code {width, height}} of its first SPS, or {@literal null} when it cannot be read
+	 */
+	static int @Nullable [] hevc(byte[] hvcC) {
+		try {
+			if (hvcC.length < 23) {
+				return null;
+			}
+			int position = 23;
+			for (int array = 0; array < (hvcC[22] & 0xff); array++) {
+				int type = hvcC[position] & 0x3f;
+				int count = ((hvcC[position + 1] & 0xff) << 8) | (hvcC[position + 2] & 0xff);
+				position += 3;
+				for (int i = 0; i < count; i++) {
+					int length = ((hvcC[position] & 0xff) << 8) | (hvcC[position + 1] & 0xff);
+					position += 2;
+					if (type == 33 && length > 2) { // SPS_NUT; the NAL unit header is two bytes
+						return new SpsDimensions(unescape(hvcC, position + 2, length - 2)).readHevc();
+					}
+					position += length;
+				}
+			}
+			return null;
+		}
+		catch (IndexOutOfBoundsException ex) {
+			return null;
+		}
+	}
+
+	private int[] readHevc() {
+		bits(4); // sps_video_parameter_set_id
+		int maxSubLayersMinus1 = bits(3);
+		bits(1); // sps_temporal_id_nesting_flag
+		// profile_tier_level(1, sps_max_sub_layers_minus1): 88 bits of general profile, 8 of general level
+		skip(96);
+		boolean[] profilePresent = new boolean[maxSubLayersMinus1];
+		boolean[] levelPresent = new boolean[maxSubLayersMinus1];
+		for (int i = 0; i < maxSubLayersMinus1; i++) {
+			profilePresent[i] = bits(1) == 1;
+			levelPresent[i] = bits(1) == 1;
+		}
+		if (maxSubLayersMinus1 > 0) {
+			skip(2 * (8 - maxSubLayersMinus1)); // reserved_zero_2bits
+		}
+		for (int i = 0; i < maxSubLayersMinus1; i++) {
+			skip((profilePresent[i] ? 88 : 0) + (levelPresent[i] ? 8 : 0));
+		}
+		ue(); // sps_seq_parameter_set_id
+		int chromaFormat = ue();
+		if (chromaFormat == 3) {
+			bits(1); // separate_colour_plane_flag
+		}
+		int width = ue();
+		int height = ue();
+		if (bits(1) == 1) { // conformance_window_flag
+			int subWidth = (chromaFormat == 1 || chromaFormat == 2) ? 2 : 1;
+			int subHeight = (chromaFormat == 1) ? 2 : 1;
+			int left = ue();
+			int right = ue();
+			int top = ue();
+			int bottom = ue();
+			width -= subWidth * (left + right);
+			height -= subHeight * (top + bottom);
+		}
+		return new int[] { width, height };
+	}
+
+	/** Skips bits; reading past the end afterwards fails like any short SPS. */
+	private void skip(int count) {
+		this.bit += count;
+	}
+
+	private int[] readAvc() {
 		int profile = bits(8);
 		bits(16); // constraint flags, level_idc
 		ue(); // seq_parameter_set_id
