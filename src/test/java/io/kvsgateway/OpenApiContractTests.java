@@ -63,6 +63,8 @@ class OpenApiContractTests {
 
 	private static final String TIMELINE = "GET /v1/streams/{streamName}/fragments";
 
+	private static final String CLIP = "GET /v1/streams/{streamName}/clip";
+
 	private static final String DESCRIBE = "POST /describeStream";
 
 	private static final String CREATE = "POST /createStream";
@@ -149,8 +151,32 @@ class OpenApiContractTests {
 		exchange(exercised, OPEN, "POST", sessions(idle), viewer, null, null, 404, true);
 
 		exerciseCameraApi(exercised, suffix);
+		exerciseClip(exercised, "contract-camera-" + suffix, viewer, otherStreams, suffix);
 
 		assertThat(exercised).as("operations the test called").isEqualTo(CONTRACT.operations());
+	}
+
+	/** Clips of the stream the camera calls uploaded {@code h264.mkv} to, and the ways a clip is refused. */
+	private void exerciseClip(Set<String> exercised, String streamName, String viewer, String otherStreams,
+			String suffix) throws Exception {
+		Instant now = Instant.now();
+		String range = "?start=" + now.minusSeconds(3600) + "&end=" + now.plusSeconds(60)
+				+ "&selector=PRODUCER_TIMESTAMP";
+		HttpResponse<String> clip = exchange(exercised, CLIP, "GET", clip(streamName) + range, viewer, null, null,
+				200, true);
+		assertThat(clip.headers().firstValue("Content-Type")).hasValue("video/mp4");
+		assertThat(clip.headers().firstValue("Content-Disposition")).hasValueSatisfying(
+				disposition -> assertThat(disposition).startsWith("attachment;").contains(streamName));
+		exchange(exercised, CLIP, "GET", clip(streamName) + "?start=" + now + "&end=" + now.minusSeconds(60), viewer,
+				null, null, 400, true);
+		exchange(exercised, CLIP, "GET", clip(streamName) + "?start=" + now, viewer, null, null, 400, false);
+		exchange(exercised, CLIP, "GET", clip(streamName) + range, otherStreams, null, null, 403, true);
+		exchange(exercised, CLIP, "GET", clip("contract-missing-" + suffix) + range, viewer, null, null, 404, true);
+		exchange(exercised, CLIP, "GET", clip(streamName) + range, null, null, null, 401, false);
+	}
+
+	private static String clip(String stream) {
+		return "/v1/streams/" + stream + "/clip";
 	}
 
 	/** The producer calls, in producer-c's order, then the ways they are refused. */

@@ -1,0 +1,164 @@
+package io.kvsgateway.playback;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.kvsgateway.kvs.ClipSource;
+import io.kvsgateway.kvs.PlaybackUrlRequest.FragmentSelectorType;
+import io.kvsgateway.security.StreamAccess;
+
+/**
+ * A downloadable MP4 of a stream's media in a time range ({@code GET /v1/streams/{streamName}/clip}), made by KVS
+ * GetClip and streamed through to the viewer as it arrives, never buffered whole (a clip may be up to 100 MB).
+ * <p>
+ * Every rule KVS applies to the range (ClipTimestampRange: end after start and within 24 hours of it, in the past for
+ * SERVER_TIMESTAMP) is checked first, so a bad range is a problem naming the parameter, not a KVS round trip. KVS's
+ * own refusals (no media in the range, more than 200 fragments or 100 MB — developer guide, data plane quotas) come
+ * back as the usual KVS problems.
+ */
+@RestController
+class ClipController {
+
+	static final Duration MAX_RANGE = Duration.ofHours(24);
+
+	private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'")
+		.withZone(ZoneOffset.UTC);
+
+	private static final Logger log = LoggerFactory.getLogger(ClipController.class);
+
+	private final ClipSource clips;
+
+	private final StreamAccess access;
+
+	private final Clock clock;
+
+	private final PlaybackProblems problems;
+
+	ClipController(ClipSource clips, StreamAccess access, Clock clock, PlaybackProblems problems) {
+		this.clips = clips;
+		this.access = access;
+		this.clock = clock;
+		this.problems = problems;
+	}
+
+	@GetMapping("/v1/streams/{streamName}/clip")
+	void clip(@AuthenticationPrincipal Jwt viewer, @PathVariable String streamName,
+			@RequestParam(required = false) @Nullable String start, @RequestParam(required = false) @Nullable String end,
+			@RequestParam(required = false) @Nullable String selector, HttpServletResponse response)
+			throws IOException {
+		PlaybackManagement.checkStreamName(streamName);
+		if (!access.permits(viewer, streamName)) {
+			throw new PlaybackManagement.StreamForbidden(streamName);
+		}
+		List<InvalidPlaybackRequest.Violation> violations = new ArrayList<>();
+		Instant from = timestamp("start", start, violations);
+		Instant to = timestamp("end", end, violations);
+		FragmentSelectorType type = FragmentSelectorType.SERVER_TIMESTAMP;
+		if (selector != null) {
+			try {
+				type = FragmentSelectorType.valueOf(selector);
+			}
+			catch (IllegalArgumentException e) {
+				violations.add(new InvalidPlaybackRequest.Violation("selector",
+						"must be one of SERVER_TIMESTAMP, PRODUCER_TIMESTAMP"));
+			}
+		}
+		if (from != null && to != null) {
+			if (!to.isAfter(from)) {
+				violations.add(new InvalidPlaybackRequest.Violation("end", "must be after start"));
+			}
+			else if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
+				violations.add(new InvalidPlaybackRequest.Violation("end", "must be within 24 hours of start"));
+			}
+		}
+		if (to != null && type == FragmentSelectorType.SERVER_TIMESTAMP && to.isAfter(clock.instant())) {
+			violations.add(new InvalidPlaybackRequest.Violation("end",
+					"must be in the past when selector is SERVER_TIMESTAMP"));
+		}
+		if (!violations.isEmpty() || from == null || to == null) {
+			throw new InvalidPlaybackRequest(violations);
+		}
+
+		try (ClipSource.Clip clip = clips.open(new ClipSource.Query(streamName, type, from, to))) {
+			response.setContentType(clip.contentType());
+			response.setHeader(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
+				.filename(streamName + "-" + FILE_TIME.format(from) + ".mp4")
+				.build()
+				.toString());
+			copy(clip.body(), response.getOutputStream(), streamName);
+		}
+	}
+
+	/** Copies as the bytes arrive; once the first byte is out, a failure can only cut the download short. */
+	private static void copy(InputStream in, OutputStream out, String streamName) {
+		byte[] buffer = new byte[64 * 1024];
+		try {
+			for (int n; (n = in.read(buffer)) >= 0;) {
+				out.write(buffer, 0, n);
+			}
+			out.flush();
+		}
+		catch (IOException e) {
+			// Either the viewer went away or KVS stopped sending; the response is committed, so there is nobody to
+			// answer but the log.
+			log.debug("Clip of stream {} cut short: {}", streamName, e.toString());
+		}
+	}
+
+	// PlaybackProblems advises the other viewer controllers by name; this one borrows its answers.
+	@ExceptionHandler
+	@ResponseStatus(HttpStatus.BAD_REQUEST)
+	ProblemDetail invalid(InvalidPlaybackRequest e) {
+		return problems.invalid(e);
+	}
+
+	@ExceptionHandler
+	@ResponseStatus(HttpStatus.FORBIDDEN)
+	ProblemDetail forbidden(PlaybackManagement.StreamForbidden e) {
+		return problems.forbidden(e);
+	}
+
+	private static @Nullable Instant timestamp(String field, @Nullable String value,
+			List<InvalidPlaybackRequest.Violation> violations) {
+		if (value == null) {
+			violations.add(new InvalidPlaybackRequest.Violation(field, "is required"));
+			return null;
+		}
+		try {
+			return OffsetDateTime.parse(value).toInstant();
+		}
+		catch (DateTimeParseException e) {
+			violations.add(new InvalidPlaybackRequest.Violation(field,
+					"must be an ISO-8601 timestamp with a UTC offset, such as 2026-11-22T10:15:30Z"));
+			return null;
+		}
+	}
+
+}
