@@ -19,15 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.kvsgateway.kvs.ClipSource;
@@ -59,13 +55,10 @@ class ClipController {
 
 	private final Clock clock;
 
-	private final PlaybackProblems problems;
-
-	ClipController(ClipSource clips, StreamAccess access, Clock clock, PlaybackProblems problems) {
+	ClipController(ClipSource clips, StreamAccess access, Clock clock) {
 		this.clips = clips;
 		this.access = access;
 		this.clock = clock;
-		this.problems = problems;
 	}
 
 	@GetMapping("/v1/streams/{streamName}/clip")
@@ -130,19 +123,6 @@ class ClipController {
 			// answer but the log.
 			log.debug("Clip of stream {} cut short: {}", streamName, e.toString());
 		}
-	}
-
-	// PlaybackProblems advises the other viewer controllers by name; this one borrows its answers.
-	@ExceptionHandler
-	@ResponseStatus(HttpStatus.BAD_REQUEST)
-	ProblemDetail invalid(InvalidPlaybackRequest e) {
-		return problems.invalid(e);
-	}
-
-	@ExceptionHandler
-	@ResponseStatus(HttpStatus.FORBIDDEN)
-	ProblemDetail forbidden(PlaybackManagement.StreamForbidden e) {
-		return problems.forbidden(e);
 	}
 
 	private static @Nullable Instant timestamp(String field, @Nullable String value,

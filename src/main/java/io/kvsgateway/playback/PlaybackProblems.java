@@ -16,7 +16,7 @@ import io.kvsgateway.Problems;
 
 /** The viewer API's own failures as RFC 9457 problems; each 400 names the field and the rule it broke. */
 // Before Spring Boot's generic problem handler, so that an unreadable body also names its field.
-@RestControllerAdvice(assignableTypes = { PlaybackController.class, TimelineController.class })
+@RestControllerAdvice(assignableTypes = { PlaybackController.class, TimelineController.class, ClipController.class })
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class PlaybackProblems {
 
