@@ -371,12 +371,10 @@ final class LocalQuotaStore implements QuotaStore {
 			return Permit.ACQUIRED;
 		}
 
-		/** Brings the state up to {@code now} under the given capacity. */
+		/** Brings the state up to {@code now} under the capacity it had, then takes the caller's. */
 		private void use(Capacity capacity, long now) {
 			advance(now);
-			if (capacity != this.capacity && !capacity.equals(this.capacity)) {
-				this.capacity = capacity;
-			}
+			this.capacity = capacity;
 		}
 
 		/**

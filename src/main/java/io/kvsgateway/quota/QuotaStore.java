@@ -36,7 +36,7 @@ interface QuotaStore {
 	 */
 	Permit debit(String streamName, Capacity capacity, long metadata, long media, long now);
 
-	/** Counts a rejection the caller reports to viewers (after any wait). */
+	/** Counts a rejection the caller reports to viewers (after any wait), for a stream the store tracks. */
 	void rejected(String streamName, Budget budget);
 
 	/** Every tracked stream's budgets, leases and rejection counts. */
