@@ -381,6 +381,18 @@ final class FragmentLog {
 		}
 	}
 
+	/** The metadata of one fragment, from the index only (no disk read). */
+	Optional<Fragment> find(String fragmentNumber) {
+		indexLock.readLock().lock();
+		try {
+			Entry entry = byNumber.get(fragmentNumber);
+			return (entry != null) ? Optional.of(entry.fragment()) : Optional.empty();
+		}
+		finally {
+			indexLock.readLock().unlock();
+		}
+	}
+
 	/** The fragment's metadata, payload and stream header, read from disk and checked against the record's CRC. */
 	Optional<StoredFragment> read(String fragmentNumber) {
 		Entry entry;
