@@ -89,7 +89,9 @@ final class PlaybackSelection {
 	 * order) whatever the selector type.
 	 */
 	private Selection live(StreamingSession session, List<Fragment> stored, LiveCursor cursor) {
-		List<Candidate> candidates = withoutBackfill(deduplicated(session, timestamped(session, stored)));
+		// The "newest fragment in the playlist" is the cursor's to remember: judged over the whole history instead,
+		// one old fragment with a far-future producer timestamp would hide every later one.
+		List<Candidate> candidates = deduplicated(session, timestamped(session, stored));
 		List<Candidate> window = candidates.subList(Math.max(0, candidates.size() - session.maxFragmentResults()),
 				candidates.size());
 		List<Entry> entries = cursor.admit(window, session.discontinuityMode());
