@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +33,7 @@ import io.kvsgateway.local.StreamingSession.PlaybackMode;
 import io.kvsgateway.local.StreamingSession.Protocol;
 import io.kvsgateway.media.FragmentReader;
 import io.kvsgateway.media.MediaFragment;
+import io.kvsgateway.media.MkvWriter;
 import io.kvsgateway.media.Track;
 
 /**
@@ -184,13 +186,9 @@ final class StreamingResources {
 		boolean producer = opened.session().fragmentSelectorType() == FragmentSelectorType.PRODUCER_TIMESTAMP;
 		byte[] body = segments.get(
 				new SegmentKey(opened.stream().streamId(), fragment.fragmentNumber(), track, "fmp4", producer),
-				key -> {
-					MediaFragment media = media(opened, fragment);
-					if (media.tracks().stream().noneMatch(t -> t.track().number() == track)) {
-						throw KvsError.resourceNotFound("The fragment has no track " + track + ".");
-					}
-					return packaging.fmp4(media, sequenceNumber(fragment), Set.of(track));
-				});
+				// A fragment may lack a track's samples (audio outlasting video at the end of an upload); the
+				// playlists list it for every track all the same, so it is packaged without them, not refused.
+				key -> packaging.fmp4(media(opened, fragment), sequenceNumber(fragment), Set.of(track)));
 		return new Resource(body, MP4_CONTENT_TYPE, IMMUTABLE_CACHING);
 	}
 
@@ -315,7 +313,7 @@ final class StreamingResources {
 
 	private static List<Track> headerTracks(StoredFragment stored) {
 		FragmentReader reader = FragmentReader.of(new SequenceInputStream(
-				new ByteArrayInputStream(stored.header()), new ByteArrayInputStream(stored.payload())));
+				new ByteArrayInputStream(liveHeader(stored)), new ByteArrayInputStream(stored.payload())));
 		try {
 			for (FragmentReader.Event event = reader.next(); event != null; event = reader.next()) {
 				if (event instanceof FragmentReader.HeaderRead read) {
@@ -369,7 +367,20 @@ final class StreamingResources {
 	private MediaFragment media(Opened opened, StoredFragment stored) {
 		Instant start = PlaybackSelection.timestampOf(opened.session(), stored.fragment());
 		long startNanos = Math.addExact(Math.multiplyExact(start.getEpochSecond(), 1_000_000_000L), start.getNano());
-		return MediaFragment.read(stored.header(), stored.payload(), startNanos, stored.fragment().duration().toNanos());
+		return MediaFragment.read(liveHeader(stored), stored.payload(), startNanos,
+				stored.fragment().duration().toNanos());
+	}
+
+	/**
+	 * The stored header as a live (unknown-size) Segment: the header was cut from an upload whose Segment size, when
+	 * known, spans every fragment of it, not the one Cluster stored with it.
+	 */
+	private static byte[] liveHeader(StoredFragment stored) {
+		if (stored.header().length == 0) {
+			throw KvsError.of(HttpStatus.BAD_REQUEST, "UnsupportedStreamMediaTypeException",
+					"The fragment " + stored.fragment().fragmentNumber() + " was stored without a stream header.");
+		}
+		return MkvWriter.liveHeader(ByteBuffer.wrap(stored.header()));
 	}
 
 	/**
