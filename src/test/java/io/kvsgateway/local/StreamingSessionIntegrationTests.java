@@ -376,8 +376,12 @@ class StreamingSessionIntegrationTests {
 		return token.contains("&") ? token.substring(0, token.indexOf('&')) : token;
 	}
 
-	/** Uploads a whole fixture with PutMedia and returns the PERSISTED fragment numbers. */
 	List<String> upload(String stream, String fixture) {
+		return upload(port, stream, fixture, producerStart);
+	}
+
+	/** Uploads a whole fixture with PutMedia and returns the PERSISTED fragment numbers. */
+	static List<String> upload(int port, String stream, String fixture, Instant producerStart) {
 		byte[] bytes = MediaFixtures.bytes(fixture);
 		Map<String, String> headers = Map.of("x-amzn-stream-name", stream, "x-amzn-fragment-timecode-type",
 				"RELATIVE", "x-amzn-producer-start-timestamp", Long.toString(producerStart.getEpochSecond()));
