@@ -492,6 +492,22 @@ final class FragmentLog {
 		return selected;
 	}
 
+	/** The newest {@code limit} fragments, oldest first, copying nothing else. */
+	List<Fragment> newest(int limit) {
+		indexLock.readLock().lock();
+		try {
+			int from = Math.max(0, entries.size() - limit);
+			List<Fragment> newest = new ArrayList<>(entries.size() - from);
+			for (Entry entry : entries.subList(from, entries.size())) {
+				newest.add(entry.fragment());
+			}
+			return newest;
+		}
+		finally {
+			indexLock.readLock().unlock();
+		}
+	}
+
 	Optional<Fragment> newest() {
 		indexLock.readLock().lock();
 		try {

@@ -235,10 +235,25 @@ final class StreamingResources {
 		return new Opened(session, stream, token);
 	}
 
+	/**
+	 * LIVE looks only at the newest fragments (a live playlist is polled every second, and a stream may hold days of
+	 * them); the other modes at the fragments of their range.
+	 */
 	private Selection select(Opened opened) {
 		StreamingSession session = opened.session();
-		LiveCursor cursor = (session.playbackMode() == PlaybackMode.LIVE) ? cursor(session) : new LiveCursor();
-		return selection.select(session, fragments.fragmentsOf(opened.stream().streamId()), cursor);
+		String streamId = opened.stream().streamId();
+		if (session.playbackMode() == PlaybackMode.LIVE) {
+			// Some slack beyond MaxResults for producer-timestamp duplicates, which deduplication drops.
+			List<Fragment> newest = fragments.newestOf(streamId, 2 * session.maxFragmentResults() + 16);
+			return selection.select(session, newest, cursor(session));
+		}
+		Instant start = java.util.Objects.requireNonNull(session.startTimestamp());
+		Instant end = (session.endTimestamp() != null) ? session.endTimestamp() : Instant.MAX;
+		List<Fragment> inRange = fragments.select(streamId,
+				f -> !PlaybackSelection.timestampOf(session, f).isBefore(start)
+						&& !PlaybackSelection.timestampOf(session, f).isAfter(end),
+				null, Integer.MAX_VALUE);
+		return selection.select(session, inRange, new LiveCursor());
 	}
 
 	private LiveCursor cursor(StreamingSession session) {
