@@ -240,6 +240,58 @@ class StreamingSessionIntegrationTests {
 	}
 
 	@Test
+	void liveReplayAddsFragmentsAsTheirDurationsElapse() throws Exception {
+		List<String> numbers = upload(name, "h264.mkv");
+		Instant first = store.fragments(name).getFirst().serverTimestamp();
+		String url = media.getHLSStreamingSessionURL(r -> r.streamName(name)
+			.playbackMode(HLSPlaybackMode.LIVE_REPLAY)
+			.maxMediaPlaylistFragmentResults(10L)
+			.hlsFragmentSelector(s -> s.fragmentSelectorType(HLSFragmentSelectorType.SERVER_TIMESTAMP)
+				.timestampRange(t -> t.startTimestamp(first))))
+			.hlsStreamingSessionURL();
+		String playlistUrl = URI.create(url)
+			.resolve("getHLSMediaPlaylist.m3u8?SessionToken=" + token(url) + "&TrackNumber=1")
+			.toString();
+
+		List<String> atStart = listed(text(ok(get(playlistUrl))));
+		clock.moveBy(Duration.ofMillis(2_500));
+		String later = text(ok(get(playlistUrl)));
+
+		assertThat(atStart).containsExactly(numbers.getFirst());
+		assertThat(listed(later)).hasSizeGreaterThan(1).startsWith(numbers.getFirst())
+			.isSubsetOf(numbers);
+		assertThat(later).doesNotContain("ENDLIST").contains("#EXT-X-DISCONTINUITY\n");
+	}
+
+	@Test
+	void liveDashManifestIsDynamicOnTheServerClock() throws Exception {
+		List<String> numbers = upload(name, "h264.mkv");
+		String url = media.getDASHStreamingSessionURL(r -> r.streamName(name)).dashStreamingSessionURL();
+
+		Document mpd = xml(ok(get(url)).body());
+
+		Element root = mpd.getDocumentElement();
+		assertThat(root.getAttribute("type")).isEqualTo("dynamic");
+		assertThat(root.getAttribute("availabilityStartTime")).isEqualTo("1970-01-01T00:00:00Z");
+		assertThat(root.getAttribute("minimumUpdatePeriod")).isEqualTo("PT1S");
+		assertThat(root.getAttribute("publishTime")).isNotEmpty();
+		assertThat(elements(mpd, "SegmentURL")).extracting(e -> e.getAttribute("media"))
+			.allSatisfy(media -> assertThat(media).contains("TrackNumber=1&FragmentNumber="))
+			.last()
+			.satisfies(media -> assertThat(media).endsWith(numbers.getLast()));
+		Instant newest = store.fragments(name).getLast().serverTimestamp();
+		assertThat(elements(mpd, "S").getLast().getAttribute("t"))
+			.isEqualTo(Long.toString(DashManifests.ticks(newest, 90_000)));
+	}
+
+	static List<String> listed(String playlist) {
+		return playlist.lines()
+			.filter(l -> l.startsWith("getMP4MediaFragment"))
+			.map(l -> l.substring(l.indexOf("FragmentNumber=") + 15, l.indexOf("&TrackNumber")))
+			.toList();
+	}
+
+	@Test
 	void refusesAnExpiredToken() throws Exception {
 		upload(name, "h264.mkv");
 		String url = onDemandHls(name, ContainerFormat.FRAGMENTED_MP4);
