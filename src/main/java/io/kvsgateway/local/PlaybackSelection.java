@@ -14,7 +14,6 @@ import org.jspecify.annotations.Nullable;
 import io.kvsgateway.local.LocalFragmentStore.Fragment;
 import io.kvsgateway.local.StreamingSession.DiscontinuityMode;
 import io.kvsgateway.local.StreamingSession.FragmentSelectorType;
-import io.kvsgateway.local.StreamingSession.PlaybackMode;
 
 /**
  * Which fragments an HLS media playlist or a DASH manifest of a session lists right now, with their media sequence
@@ -302,10 +301,6 @@ final class PlaybackSelection {
 			return (mediaToWallClock != null) ? mediaToWallClock : Duration.ZERO;
 		}
 
-	}
-
-	static boolean isLive(PlaybackMode mode) {
-		return mode != PlaybackMode.ON_DEMAND;
 	}
 
 }

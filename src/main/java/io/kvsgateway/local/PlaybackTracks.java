@@ -1,7 +1,9 @@
 package io.kvsgateway.local;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,7 +26,7 @@ record PlaybackTracks(@Nullable Playable video, @Nullable Playable audio) {
 
 	/** Video first, then audio: the order of DASH AdaptationSets and of HLS CODECS. */
 	List<Playable> all() {
-		return java.util.stream.Stream.of(video, audio).filter(java.util.Objects::nonNull).toList();
+		return Stream.of(video, audio).filter(Objects::nonNull).toList();
 	}
 
 	Optional<Playable> byNumber(long trackNumber) {
@@ -33,7 +35,7 @@ record PlaybackTracks(@Nullable Playable video, @Nullable Playable audio) {
 
 	/** The HLS variant: the video track, or the audio track of an audio-only stream. */
 	Playable main() {
-		return (video != null) ? video : java.util.Objects.requireNonNull(audio);
+		return (video != null) ? video : Objects.requireNonNull(audio);
 	}
 
 	static boolean playableVideo(Track track) {

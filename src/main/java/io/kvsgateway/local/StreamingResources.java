@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -149,7 +151,7 @@ final class StreamingResources {
 		Duration mediaToWallClock = switch (session.playbackMode()) {
 			case LIVE -> cursor(session).mediaToWallClock();
 			// A LIVE_REPLAY plays its StartTimestamp live at the moment the session began.
-			case LIVE_REPLAY -> Duration.between(java.util.Objects.requireNonNull(session.startTimestamp()),
+			case LIVE_REPLAY -> Duration.between(Objects.requireNonNull(session.startTimestamp()),
 					session.issuedAt());
 			case ON_DEMAND -> Duration.ZERO;
 		};
@@ -205,11 +207,6 @@ final class StreamingResources {
 		return new Resource(body, TS_CONTENT_TYPE, IMMUTABLE_CACHING);
 	}
 
-	long cachedSegments() {
-		segments.cleanUp();
-		return segments.estimatedSize();
-	}
-
 	/** The token, then the per-session rate, then the stream: in that order, so a bad token learns nothing. */
 	private Opened open(@Nullable String token, Protocol protocol, Api api) {
 		if (token == null || token.isBlank()) {
@@ -247,7 +244,7 @@ final class StreamingResources {
 			List<Fragment> newest = fragments.newestOf(streamId, 2 * session.maxFragmentResults() + 16);
 			return selection.select(session, newest, cursor(session));
 		}
-		Instant start = java.util.Objects.requireNonNull(session.startTimestamp());
+		Instant start = Objects.requireNonNull(session.startTimestamp());
 		Instant end = (session.endTimestamp() != null) ? session.endTimestamp() : Instant.MAX;
 		List<Fragment> inRange = fragments.select(streamId,
 				f -> !PlaybackSelection.timestampOf(session, f).isBefore(start)
@@ -299,7 +296,7 @@ final class StreamingResources {
 			throw KvsError.of(HttpStatus.BAD_REQUEST, "UnsupportedStreamMediaTypeException",
 					"The stream's media has no H.264, H.265 or AAC track.");
 		}
-		for (Track track : java.util.stream.Stream.of(video, audio).filter(java.util.Objects::nonNull).toList()) {
+		for (Track track : Stream.of(video, audio).filter(Objects::nonNull).toList()) {
 			if (!track.hasCodecPrivate()) {
 				throw KvsError.of(HttpStatus.BAD_REQUEST, "MissingCodecPrivateDataException",
 						"No codec private data found in track " + track.number() + " of the stream's media.");
