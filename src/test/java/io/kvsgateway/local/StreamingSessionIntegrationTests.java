@@ -22,6 +22,8 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -161,6 +163,22 @@ class StreamingSessionIntegrationTests {
 				assertThat(text(segment)).isEqualTo("fmp4 track " + track + " at " + producerNanos(numbers.get(i)));
 			}
 		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "h264.mkv", "h264-aac.mkv", "h265.mkv", "h264-live.mkv", "h264-kvs.mkv" })
+	void describesTheTracksOfEveryFixture(String fixture) throws Exception {
+		upload(name, fixture);
+		String url = onDemandHls(name, ContainerFormat.FRAGMENTED_MP4);
+
+		String master = text(ok(get(url)));
+
+		assertThat(master).contains("RESOLUTION=320x180")
+			.contains(fixture.contains("aac") ? "CODECS=\"avc1.fake,mp4a.40.2\"" : "CODECS=\"avc1.fake\"");
+		String segment = URI.create(url).resolve("getMP4MediaFragment.mp4?SessionToken=" + token(url)
+				+ "&FragmentNumber=" + store.fragments(name).get(1).fragmentNumber() + "&TrackNumber=1").toString();
+		assertThat(text(ok(get(segment)))).isEqualTo("fmp4 track 1 at " + nanos(store.fragments(name).get(1)
+			.producerTimestamp()));
 	}
 
 	@Test
