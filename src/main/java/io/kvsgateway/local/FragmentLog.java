@@ -381,6 +381,18 @@ final class FragmentLog {
 		}
 	}
 
+	/** The metadata of one fragment, from the index only (no disk read). */
+	Optional<Fragment> find(String fragmentNumber) {
+		indexLock.readLock().lock();
+		try {
+			Entry entry = byNumber.get(fragmentNumber);
+			return (entry != null) ? Optional.of(entry.fragment()) : Optional.empty();
+		}
+		finally {
+			indexLock.readLock().unlock();
+		}
+	}
+
 	/** The fragment's metadata, payload and stream header, read from disk and checked against the record's CRC. */
 	Optional<StoredFragment> read(String fragmentNumber) {
 		Entry entry;
@@ -478,6 +490,22 @@ final class FragmentLog {
 			indexLock.readLock().unlock();
 		}
 		return selected;
+	}
+
+	/** The newest {@code limit} fragments, oldest first, copying nothing else. */
+	List<Fragment> newest(int limit) {
+		indexLock.readLock().lock();
+		try {
+			int from = Math.max(0, entries.size() - limit);
+			List<Fragment> newest = new ArrayList<>(entries.size() - from);
+			for (Entry entry : entries.subList(from, entries.size())) {
+				newest.add(entry.fragment());
+			}
+			return newest;
+		}
+		finally {
+			indexLock.readLock().unlock();
+		}
 	}
 
 	Optional<Fragment> newest() {

@@ -280,6 +280,18 @@ public class LocalFragmentStore implements AutoCloseable {
 		return (fragmentLog != null) ? List.copyOf(fragmentLog.fragments()) : List.of();
 	}
 
+	/** The newest {@code limit} fragments of a stream in ingestion order, without copying the whole index. */
+	List<Fragment> newestOf(String streamId, int limit) {
+		FragmentLog fragmentLog = logs.get(streamId);
+		return (fragmentLog != null) ? fragmentLog.newest(limit) : List.of();
+	}
+
+	/** One fragment's metadata from the index, without reading its media. */
+	Optional<Fragment> find(String streamId, String fragmentNumber) {
+		FragmentLog fragmentLog = logs.get(streamId);
+		return (fragmentLog != null) ? fragmentLog.find(fragmentNumber) : Optional.empty();
+	}
+
 	Optional<Fragment> newestOf(String streamId) {
 		FragmentLog fragmentLog = logs.get(streamId);
 		return (fragmentLog != null) ? fragmentLog.newest() : Optional.empty();

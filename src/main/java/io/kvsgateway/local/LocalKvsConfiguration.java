@@ -64,6 +64,25 @@ class LocalKvsConfiguration {
 		return new ArchivedMedia(streams, fragments, tokens, clock, properties.liveWindow());
 	}
 
+	/** Packaged HLS/DASH segments kept in memory: fragments never change, so a segment is packaged once. */
+	static final long SEGMENT_CACHE_BYTES = 256L * 1024 * 1024;
+
+	/** Sessions whose request rates and live positions are tracked at once. */
+	static final int MAX_PLAYBACK_SESSIONS = 100_000;
+
+	@Bean
+	MediaPackaging localMediaPackaging() {
+		return MediaPackaging.WRITERS;
+	}
+
+	@Bean
+	StreamingResources localStreamingResources(LocalStreams streams, LocalFragmentStore fragments,
+			SessionTokens tokens, MediaPackaging packaging, Clock clock) {
+		return new StreamingResources(streams, fragments, tokens, new PlaybackSelection(clock), packaging,
+				new SessionRateLimiter(clock, MAX_PLAYBACK_SESSIONS), clock, SEGMENT_CACHE_BYTES,
+				MAX_PLAYBACK_SESSIONS);
+	}
+
 	@Bean
 	MediaConnections localMediaConnections() {
 		return new MediaConnections();

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArchivedMediaClient;
 
@@ -58,12 +59,20 @@ final class LocalKvsTestSupport {
 
 		private volatile Duration offset = Duration.ZERO;
 
+		private volatile @Nullable Instant frozen;
+
 		void moveBy(Duration duration) {
 			offset = offset.plus(duration);
 		}
 
 		void reset() {
 			offset = Duration.ZERO;
+			frozen = null;
+		}
+
+		/** Stops the clock at its current instant until {@link #reset()}, so a burst of requests is one instant. */
+		void freeze() {
+			frozen = instant();
 		}
 
 		/** Runs an action as if it happened at {@code at}, then returns to real time. */
@@ -90,7 +99,8 @@ final class LocalKvsTestSupport {
 
 		@Override
 		public Instant instant() {
-			return Instant.now().plus(offset);
+			Instant stopped = frozen;
+			return (stopped != null) ? stopped : Instant.now().plus(offset);
 		}
 
 	}

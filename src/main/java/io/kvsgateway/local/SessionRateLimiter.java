@@ -1,0 +1,125 @@
+package io.kvsgateway.local;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+
+/**
+ * The per-session limits of the developer guide's "Video playback protocol API service quotas" table: GetHLSMasterPlaylist,
+ * GetHLSMediaPlaylist, GetMP4InitFragment and GetDASHManifestPlaylist 5 TPS, GetMP4MediaFragment and GetTSFragment
+ * 20 TPS, each counted per API and per session.
+ * <p>
+ * A request is refused when the API already served its limit within the last second (a sliding window, so that no
+ * burst across a second boundary gets twice the rate). Sessions are forgotten when they expire, and at most
+ * {@code maxSessions} are tracked.
+ */
+final class SessionRateLimiter {
+
+	/** The APIs of the table, with their limits. */
+	enum Api {
+
+		GET_HLS_MASTER_PLAYLIST(5), GET_HLS_MEDIA_PLAYLIST(5), GET_MP4_INIT_FRAGMENT(5), GET_DASH_MANIFEST(5),
+		GET_MP4_MEDIA_FRAGMENT(20), GET_TS_FRAGMENT(20);
+
+		final int perSecond;
+
+		Api(int perSecond) {
+			this.perSecond = perSecond;
+		}
+
+	}
+
+	private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	private final Clock clock;
+
+	private final Cache<String, Windows> sessions;
+
+	SessionRateLimiter(Clock clock, int maxSessions) {
+		this.clock = clock;
+		this.sessions = Caffeine.newBuilder()
+			.maximumSize(maxSessions)
+			.ticker(() -> nanos(clock))
+			.expireAfter(new Expiry<String, Windows>() {
+
+				@Override
+				public long expireAfterCreate(String key, Windows value, long currentTime) {
+					return value.ttlNanos;
+				}
+
+				@Override
+				public long expireAfterUpdate(String key, Windows value, long currentTime, long currentDuration) {
+					return currentDuration;
+				}
+
+				@Override
+				public long expireAfterRead(String key, Windows value, long currentTime, long currentDuration) {
+					return currentDuration;
+				}
+
+			})
+			.build();
+	}
+
+	/**
+	 * Counts one request of a session to an API.
+	 * @throws KvsError ClientLimitExceededException when the session is over the API's limit
+	 */
+	void acquire(StreamingSession session, Api api) {
+		Duration ttl = Duration.between(clock.instant(), session.expiresAt());
+		Windows windows = sessions.get(session.sessionId(),
+				id -> new Windows(Math.max(TimeUnit.SECONDS.toNanos(1), ttl.toNanos())));
+		if (!windows.tryAcquire(api, nanos(clock))) {
+			throw KvsError.clientLimitExceeded("The session exceeded the limit of " + api.perSecond
+					+ " requests per second for this operation.");
+		}
+	}
+
+	long trackedSessions() {
+		sessions.cleanUp();
+		return sessions.estimatedSize();
+	}
+
+	private static long nanos(Clock clock) {
+		var now = clock.instant();
+		return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+	}
+
+	/** The times of each API's most recent accepted requests, as ring buffers the size of the limit. */
+	private static final class Windows {
+
+		final long ttlNanos;
+
+		private final Map<Api, long[]> times = new EnumMap<>(Api.class);
+
+		private final Map<Api, Integer> next = new EnumMap<>(Api.class);
+
+		private final Map<Api, Integer> count = new EnumMap<>(Api.class);
+
+		Windows(long ttlNanos) {
+			this.ttlNanos = ttlNanos;
+		}
+
+		synchronized boolean tryAcquire(Api api, long now) {
+			long[] ring = times.computeIfAbsent(api, a -> new long[a.perSecond]);
+			int filled = count.getOrDefault(api, 0);
+			int at = next.getOrDefault(api, 0);
+			// With the ring full, its oldest entry is where the next one goes.
+			if (filled == ring.length && now - ring[at] < WINDOW_NANOS) {
+				return false;
+			}
+			ring[at] = now;
+			next.put(api, (at + 1) % ring.length);
+			count.put(api, Math.min(ring.length, filled + 1));
+			return true;
+		}
+
+	}
+
+}
