@@ -77,9 +77,10 @@ class LocalKvsConfiguration {
 
 	@Bean
 	StreamingResources localStreamingResources(LocalStreams streams, LocalFragmentStore fragments,
-			SessionTokens tokens, MediaPackaging packaging, Clock clock) {
-		return new StreamingResources(streams, fragments, tokens, new PlaybackSelection(clock), packaging,
-				new SessionRateLimiter(clock, MAX_PLAYBACK_SESSIONS), clock, SEGMENT_CACHE_BYTES,
+			SessionTokens tokens, MediaPackaging packaging, Clock clock, LocalProperties properties) {
+		SessionRateLimiter limiter = Boolean.TRUE.equals(properties.enforceQuotas())
+				? new SessionRateLimiter(clock, MAX_PLAYBACK_SESSIONS) : SessionRateLimiter.UNLIMITED;
+		return new StreamingResources(streams, fragments, tokens, new PlaybackSelection(clock), packaging, limiter, clock, SEGMENT_CACHE_BYTES,
 				MAX_PLAYBACK_SESSIONS);
 	}
 

@@ -38,13 +38,17 @@ import org.springframework.validation.annotation.Validated;
  * fragment before it ends (the client resumes with the last {@code AWS_KINESISVIDEO_CONTINUATION_TOKEN}); default
  * 30 seconds
  * @param putMedia the connection lifecycle of the embedded PutMedia ({@code gateway.local.put-media.*})
+ * @param enforceQuotas whether the KVS per-session request rates of HLS and DASH resources are enforced
+ * ({@code ClientLimitExceededException} beyond them), as KVS does; default {@code true}. Benchmarks and decoder tests
+ * that fetch faster than any player turn it off.
  */
 @ConfigurationProperties("gateway.local")
 @Validated
 record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey, String region,
 		@Pattern(regexp = "\\d{12}", message = "must be 12 digits") String accountId, @Nullable URI publicEndpoint,
 		Duration liveWindow, @Nullable String sessionTokenKey, DataSize maxRequestBody, DataSize segmentSize,
-		Duration retentionSweepInterval, DataSize maxFragmentSize, Duration getMediaIdleTimeout, PutMedia putMedia) {
+		Duration retentionSweepInterval, DataSize maxFragmentSize, Duration getMediaIdleTimeout, PutMedia putMedia,
+		@Nullable Boolean enforceQuotas) {
 
 	LocalProperties {
 		dataDir = (dataDir != null) ? dataDir : Path.of("./data");
@@ -60,6 +64,7 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 		maxFragmentSize = (maxFragmentSize != null) ? maxFragmentSize : DataSize.ofMegabytes(50);
 		getMediaIdleTimeout = (getMediaIdleTimeout != null) ? getMediaIdleTimeout : Duration.ofSeconds(30);
 		putMedia = (putMedia != null) ? putMedia : new PutMedia(null, null, null);
+		enforceQuotas = (enforceQuotas != null) ? enforceQuotas : Boolean.TRUE;
 		if (maxFragmentSize.toBytes() <= 0 || maxFragmentSize.toBytes() > Integer.MAX_VALUE - 8) {
 			throw new IllegalArgumentException("gateway.local.max-fragment-size must be between 1 byte and 2 GB");
 		}
@@ -104,7 +109,7 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 				+ liveWindow + ", sessionTokenKey=" + (sessionTokenKey == null ? "generated" : "***")
 				+ ", maxRequestBody=" + maxRequestBody + ", segmentSize=" + segmentSize + ", retentionSweepInterval="
 				+ retentionSweepInterval + ", maxFragmentSize=" + maxFragmentSize + ", getMediaIdleTimeout="
-				+ getMediaIdleTimeout + "]";
+				+ getMediaIdleTimeout + ", enforceQuotas=" + enforceQuotas + "]";
 	}
 
 	private static boolean hasText(@Nullable String value) {

@@ -19,7 +19,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
  * burst across a second boundary gets twice the rate). Sessions are forgotten when they expire, and at most
  * {@code maxSessions} are tracked.
  */
-final class SessionRateLimiter {
+class SessionRateLimiter {
 
 	/** The APIs of the table, with their limits. */
 	enum Api {
@@ -36,6 +36,15 @@ final class SessionRateLimiter {
 	}
 
 	private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	/** Counts nothing and refuses nothing ({@code gateway.local.enforce-quotas=false}). */
+	static final SessionRateLimiter UNLIMITED = new SessionRateLimiter(Clock.systemUTC(), 0) {
+
+		@Override
+		void acquire(StreamingSession session, Api api) {
+		}
+
+	};
 
 	private final Clock clock;
 

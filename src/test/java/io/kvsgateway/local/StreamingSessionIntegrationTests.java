@@ -195,6 +195,17 @@ class StreamingSessionIntegrationTests {
 	}
 
 	@Test
+	void refusesH265AsMpegTsAsTheGuidesHlsTsTableListsH264Only() throws Exception {
+		upload(name, "h265.mkv");
+
+		HttpResponse<byte[]> response = get(onDemandHls(name, ContainerFormat.MPEG_TS));
+
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.headers().firstValue("x-amzn-ErrorType"))
+			.hasValueSatisfying(type -> assertThat(type).startsWith("UnsupportedStreamMediaTypeException"));
+	}
+
+	@Test
 	void servesMpegTsAsOneMuxedPlaylist() throws Exception {
 		List<String> numbers = upload(name, "h264-aac.mkv");
 		String url = onDemandHls(name, ContainerFormat.MPEG_TS);
