@@ -15,8 +15,11 @@ export class ApiError extends Error {
 
 function describe(status, problem, retryAfterSeconds) {
 	let text = problem.detail || problem.title || `The gateway answered ${status}`;
-	if (Array.isArray(problem.errors) && problem.errors.length > 0) {
-		text += ': ' + problem.errors.map((e) => `${e.field} ${e.rule}`).join('; ');
+	// invalid-request lists every broken rule by field; say them unless the detail already does
+	const rules = Array.isArray(problem.errors) ? problem.errors.map((e) => `${e.field} ${e.rule}`) : [];
+	const unsaid = rules.filter((rule) => !text.includes(rule));
+	if (unsaid.length > 0) {
+		text += ': ' + unsaid.join('; ');
 	}
 	if (retryAfterSeconds !== null) {
 		text += ` Try again in ${retryAfterSeconds} s.`;

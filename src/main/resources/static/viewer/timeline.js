@@ -76,9 +76,9 @@ export class Timeline {
 		const span = this.to - this.from;
 		const left = Math.min(100, Math.max(0, ((start - this.from) / span) * 100));
 		const right = Math.min(100, Math.max(0, ((end - this.from) / span) * 100));
-		element.style.left = `${left}%`;
-		// at least a hairline, so a single short fragment in a long period stays visible
-		element.style.width = `max(2px, ${right - left}%)`;
+		// at least a 3-pixel sliver, kept inside the bar, so a few seconds of media in a long period stay visible
+		element.style.left = `min(${left}%, calc(100% - 3px))`;
+		element.style.width = `max(3px, ${right - left}%)`;
 	}
 
 	click(event) {
@@ -88,7 +88,7 @@ export class Timeline {
 		const box = this.bar.getBoundingClientRect();
 		const ratio = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
 		// whole seconds: the date-time fields show seconds
-		const at = new Date(Math.round((this.from + ratio * (this.to - this.from)) / 1000) * 1000);
+		const at = new Date(Math.floor((this.from + ratio * (this.to - this.from)) / 1000) * 1000);
 		if (this.anchor === null) {
 			this.anchor = at;
 			this.onPick(at, null);

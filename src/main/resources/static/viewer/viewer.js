@@ -409,10 +409,12 @@ async function loadTimeline() {
 	const list = runs.slice(0, 5).map((r) => `${new Date(r.start).toLocaleTimeString()}–${new Date(r.end).toLocaleTimeString()}`).join(', ');
 	ui.timelineSummary.textContent = `${count} fragments${more} in ${runs.length} stretch${runs.length === 1 ? '' : 'es'}: ${list}${runs.length > 5 ? ', …' : ''}.`;
 	if (!ui.rangeStart.value) {
-		// a sensible default: the most recent minute of media
+		// a sensible default: the most recent minute of media, ending in the past (KVS refuses a range that ends in
+		// the future, and the fragment being recorded now ends there)
 		const last = runs[runs.length - 1];
-		ui.rangeStart.value = toLocalInput(new Date(Math.max(last.start, last.end - 60_000)));
-		ui.rangeEnd.value = toLocalInput(new Date(last.end));
+		const end = Math.min(last.end, to.getTime() - 1000);
+		ui.rangeStart.value = toLocalInput(new Date(Math.max(last.start, end - 60_000)));
+		ui.rangeEnd.value = toLocalInput(new Date(end));
 	}
 	rangeChanged();
 }
