@@ -474,6 +474,9 @@ window.addEventListener('pageshow', (event) => {
 	}
 });
 
+// For the browser console and the page's own tests (renewal cannot wait four minutes there).
+window.kvsGatewayViewer = Object.freeze({ player });
+
 async function start() {
 	const stored = sessionStorage.getItem(TOKEN_KEY);
 	const development = sessionStorage.getItem(DEVELOPMENT_KEY) === 'true';

@@ -216,6 +216,42 @@ class ViewerPageIntegrationTests {
 		awaitServer(log -> log.contains("DELETE /v1/playback-sessions/" + second + " 204"));
 	}
 
+	/**
+	 * Renewal (due at 80% of the session's life, four minutes in by default: started by hand here) opens a new session,
+	 * ends the old one, and points the running player at the new session token without reloading it.
+	 */
+	@Test
+	void renewingASessionSwapsItsTokenIntoThePlayerAndEndsTheOldSession() {
+		open("/");
+		awaitPage(b -> streamButtons().contains(live));
+		streamButton(live).click();
+		awaitPage(b -> find("#watch-live").isEnabled());
+		find("#watch-live").click();
+		awaitPage(b -> find("#video").getAttribute("data-session-id") != null);
+		String first = find("#video").getAttribute("data-session-id");
+		String firstUrl = find("#video").getAttribute("data-session-url");
+		js("window.kvsGatewayViewer.player.hls.marker = 'the first player';");
+
+		js("window.kvsGatewayViewer.player.renew();");
+
+		awaitPage(b -> !first.equals(find("#video").getAttribute("data-session-id")));
+		String second = find("#video").getAttribute("data-session-id");
+		String secondUrl = find("#video").getAttribute("data-session-url");
+		assertThat(secondUrl).isNotEqualTo(firstUrl);
+		awaitServer(log -> log.contains("DELETE /v1/playback-sessions/" + first + " 204"));
+		assertThat(requests.matching("POST /v1/streams/" + live + "/playback-sessions 201")).hasSize(2);
+		// the same hls.js instance, now asking with the new token for every URL of the old session
+		assertThat(js("return window.kvsGatewayViewer.player.hls.marker;")).isEqualTo("the first player");
+		assertThat(js("return window.kvsGatewayViewer.player.rewrite(arguments[0]);", firstUrl)).isEqualTo(secondUrl);
+		String fragment = firstUrl.replace("getHLSMasterPlaylist.m3u8?", "getMP4MediaFragment.mp4?FragmentNumber=7&");
+		assertThat((String) js("return window.kvsGatewayViewer.player.rewrite(arguments[0]);", fragment))
+			.isEqualTo(secondUrl.replace("getHLSMasterPlaylist.m3u8?", "getMP4MediaFragment.mp4?FragmentNumber=7&"));
+
+		// leaving ends the renewed session
+		browser.navigate().to("about:blank");
+		awaitServer(log -> log.contains("DELETE /v1/playback-sessions/" + second + " 204"));
+	}
+
 	@Test
 	void replaysTheSelectedRangeOnDemand() {
 		open("/");
@@ -312,8 +348,8 @@ class ViewerPageIntegrationTests {
 		return browser.findElement(By.cssSelector(css));
 	}
 
-	private Object js(String script) {
-		return ((JavascriptExecutor) browser).executeScript(script);
+	private Object js(String script, Object... arguments) {
+		return ((JavascriptExecutor) browser).executeScript(script, arguments);
 	}
 
 	private List<String> streamButtons() {
