@@ -75,7 +75,16 @@ export class Player {
 		const generation = ++this.generation;
 		this.setState('opening');
 		this.video.removeAttribute('data-player-error');
-		const session = await this.api.openSession(streamName, request);
+		let session;
+		try {
+			session = await this.api.openSession(streamName, request);
+		}
+		catch (e) {
+			if (generation === this.generation) {
+				this.setState('idle');
+			}
+			throw e;
+		}
 		if (generation !== this.generation) {
 			// the viewer moved on while the session was being opened
 			this.api.endSession(session.sessionId).catch(() => {});

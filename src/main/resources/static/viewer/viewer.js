@@ -178,6 +178,7 @@ async function signIn(token, { development = false, quiet = false } = {}) {
 }
 
 async function signOut(message) {
+	state.clipAbort?.abort();
 	await player.stop();
 	clearTimeout(state.refreshTimer);
 	state.token = null;
@@ -230,6 +231,8 @@ async function guarded(action, button) {
 
 function showStreams(streams) {
 	state.streams = streams;
+	// the list is redrawn every 30 s: keep the keyboard focus on the stream it was on
+	const focused = document.activeElement?.closest?.('button.stream')?.dataset.stream;
 	ui.streamsEmpty.hidden = streams.length > 0;
 	ui.streamList.replaceChildren(...streams.map((stream) => {
 		const item = document.createElement('li');
@@ -264,6 +267,9 @@ function showStreams(streams) {
 		item.append(button);
 		return item;
 	}));
+	if (focused) {
+		ui.streamList.querySelector(`button[data-stream="${CSS.escape(focused)}"]`)?.focus();
+	}
 	if (state.selected && !streams.some((s) => s.streamName === state.selected.streamName)) {
 		guarded(() => selectStream(null));
 	}
@@ -320,6 +326,7 @@ async function selectStream(streamName) {
 	if (streamName === state.selected?.streamName) {
 		return;
 	}
+	state.clipAbort?.abort();
 	await player.stop();
 	state.selected = streamName === null ? null : state.streams.find((s) => s.streamName === streamName) ?? null;
 	for (const button of ui.streamList.querySelectorAll('button.stream')) {
@@ -423,11 +430,12 @@ async function downloadClip() {
 	const stream = state.selected;
 	const start = fromLocalInput(ui.rangeStart.value);
 	const end = fromLocalInput(ui.rangeEnd.value);
-	state.clipAbort = new AbortController();
+	const controller = new AbortController();
+	state.clipAbort = controller;
 	updateButtons();
 	showNotice('Preparing the clip…');
 	try {
-		const blob = await api.clip(stream.streamName, start, end, state.clipAbort.signal);
+		const blob = await api.clip(stream.streamName, start, end, controller.signal);
 		const url = URL.createObjectURL(blob);
 		const link = document.createElement('a');
 		link.href = url;
@@ -440,7 +448,9 @@ async function downloadClip() {
 		showNotice(`Clip downloaded (${(blob.size / 1e6).toFixed(1)} MB).`);
 	}
 	finally {
-		state.clipAbort = null;
+		if (state.clipAbort === controller) {
+			state.clipAbort = null;
+		}
 		updateButtons();
 	}
 }

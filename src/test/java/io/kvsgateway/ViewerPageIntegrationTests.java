@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -267,6 +268,48 @@ class ViewerPageIntegrationTests {
 		assertThat(requests.bodies()).anySatisfy(body -> assertThat(body).contains("\"playbackMode\":\"ON_DEMAND\"")
 			.contains("\"startTimestamp\"")
 			.contains("\"endTimestamp\""));
+	}
+
+	/**
+	 * The clip is fetched with the viewer's token and saved from a blob URL. The gateway's clip endpoint is being
+	 * written on another branch, so its answer is stubbed in the page here: a few bytes of {@code video/mp4}.
+	 */
+	@Test
+	void downloadsTheSelectedRangeAsAClipFetchedWithTheToken() {
+		open("/");
+		awaitPage(b -> streamButtons().contains(live));
+		streamButton(live).click();
+		awaitPage(b -> find("#download").isEnabled());
+		js("""
+				window.clipRequests = [];
+				window.saved = [];
+				const real = window.fetch;
+				window.fetch = (input, init) => {
+					if (!String(input).includes('/clip?')) {
+						return real(input, init);
+					}
+					window.clipRequests.push({ url: String(input), authorization: init.headers.Authorization });
+					return Promise.resolve(new Response(new Blob([new Uint8Array(1234)], { type: 'video/mp4' }),
+						{ status: 200, headers: { 'Content-Type': 'video/mp4' } }));
+				};
+				HTMLAnchorElement.prototype.click = function () {
+					window.saved.push({ href: this.href, download: this.download });
+				};
+				""");
+
+		find("#download").click();
+
+		awaitPage(b -> ((Number) js("return window.saved.length;")).intValue() == 1);
+		@SuppressWarnings("unchecked")
+		Map<String, Object> request = (Map<String, Object>) js("return window.clipRequests[0];");
+		String token = (String) js("return sessionStorage.getItem('kvs-gateway.viewer.token');");
+		assertThat(request.get("authorization")).isEqualTo("Bearer " + token);
+		assertThat((String) request.get("url")).contains("v1/streams/" + live + "/clip?start=").contains("&end=");
+		@SuppressWarnings("unchecked")
+		Map<String, Object> saved = (Map<String, Object>) js("return window.saved[0];");
+		assertThat((String) saved.get("href")).startsWith("blob:");
+		assertThat((String) saved.get("download")).startsWith(live + "-").endsWith(".mp4");
+		awaitPage(b -> find("#notice").getText().startsWith("Clip downloaded"));
 	}
 
 	@Test
