@@ -59,6 +59,8 @@ export class Player {
 		});
 		video.addEventListener('playing', () => this.setState('playing'));
 		video.addEventListener('waiting', () => this.session && this.setState('buffering'));
+		video.addEventListener('pause', () => this.session && !video.ended && this.setState('paused'));
+		video.addEventListener('ended', () => this.session && this.setState('ended'));
 	}
 
 	get streamName() {

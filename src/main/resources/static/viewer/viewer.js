@@ -57,6 +57,8 @@ const state = {
 	selected: null,
 	refreshTimer: null,
 	clipAbort: null,
+	// buttons held back until the time a Retry-After named
+	held: new Map(),
 };
 
 const api = new Api(() => state.token);
@@ -67,6 +69,8 @@ const STATES = {
 	loading: 'Loading…',
 	buffering: 'Buffering…',
 	playing: 'Playing.',
+	paused: 'Paused.',
+	ended: 'Reached the end of the range.',
 	error: 'Stopped by an error.',
 };
 
@@ -97,9 +101,11 @@ function showError(error, button) {
 	ui.message.hidden = false;
 	document.body.dataset.error = message;
 	if (button && error instanceof ApiError && error.retryAfterSeconds) {
-		// 429/503: the gateway said when to ask again
-		button.disabled = true;
+		// 429/503: the gateway said when to ask again; the button waits until then
+		state.held.set(button, Date.now() + error.retryAfterSeconds * 1000);
+		updateButtons();
 		setTimeout(() => {
+			state.held.delete(button);
 			button.disabled = false;
 			updateButtons();
 		}, error.retryAfterSeconds * 1000);
@@ -356,6 +362,11 @@ function updateButtons() {
 	const rangeOk = start !== null && (end === null ? !onDemand : end > start);
 	ui.replay.disabled = !playable || !rangeOk;
 	ui.download.disabled = !stream || start === null || end === null || end <= start || state.clipAbort !== null;
+	for (const [button, until] of state.held) {
+		if (until > Date.now()) {
+			button.disabled = true;
+		}
+	}
 }
 
 function rangeChanged() {

@@ -82,6 +82,8 @@ class ViewerPageIntegrationTests {
 	static void properties(DynamicPropertyRegistry registry) {
 		registry.add("gateway.local.data-dir",
 				() -> Path.of("target", "test-data", UUID.randomUUID().toString()).toString());
+		// each test creates its streams just before the page lists them
+		registry.add("gateway.playback.stream-list-ttl", () -> "1ms");
 	}
 
 	@BeforeEach

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
@@ -67,7 +68,7 @@ class DevelopmentTokenController {
 		if (host == null) {
 			return false;
 		}
-		String name = host.toLowerCase(java.util.Locale.ROOT);
+		String name = host.toLowerCase(Locale.ROOT);
 		return name.equals("localhost") || name.endsWith(".localhost") || isLoopback(name);
 	}
 
