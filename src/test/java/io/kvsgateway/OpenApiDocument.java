@@ -116,13 +116,29 @@ final class OpenApiDocument {
 		return OpenApiInteractionValidator.createFor(model).build();
 	}
 
-	/** @return every documented operation as {@code "METHOD /path/{template}"}, sorted */
+	/**
+	 * @return every documented operation a gateway serves whatever its mode, as {@code "METHOD /path/{template}"},
+	 * sorted: those marked {@code x-development-only} exist only in embedded mode without an issuer and are left out
+	 */
 	Set<String> operations() {
+		return operations(false);
+	}
+
+	/** @return the operations marked {@code x-development-only: true}, which only a development gateway serves */
+	Set<String> developmentOperations() {
+		return operations(true);
+	}
+
+	private Set<String> operations(boolean developmentOnly) {
 		Set<String> operations = new TreeSet<>();
 		model.getPaths()
-			.forEach((path, item) -> item.readOperationsMap()
-				.keySet()
-				.forEach(method -> operations.add(method.name() + " " + path)));
+			.forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
+				Map<String, Object> extensions = operation.getExtensions();
+				boolean development = extensions != null && Boolean.TRUE.equals(extensions.get("x-development-only"));
+				if (development == developmentOnly) {
+					operations.add(method.name() + " " + path);
+				}
+			}));
 		return operations;
 	}
 

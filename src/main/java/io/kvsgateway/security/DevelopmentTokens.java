@@ -18,8 +18,12 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwsHeader;
 import org.springframework.security.oauth2.jwt.JwtClaimsSet;
@@ -27,6 +31,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import org.springframework.security.web.SecurityFilterChain;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
@@ -67,6 +72,21 @@ class DevelopmentTokens {
 		this.environment = environment;
 	}
 
+	/**
+	 * The viewer page's development sign-in needs no token: {@link DevelopmentTokenController} decides who is answered.
+	 * A chain of its own, so that the gateway's chain does not know the path in modes where it does not exist.
+	 */
+	@Bean
+	@Order(Ordered.LOWEST_PRECEDENCE - 150)
+	SecurityFilterChain developmentTokenSecurity(HttpSecurity http) throws Exception {
+		http.securityMatcher(DevelopmentTokenController.PATH)
+			.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+			.sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.csrf(csrf -> csrf.disable())
+			.requestCache(cache -> cache.disable());
+		return http.build();
+	}
+
 	@Bean
 	JwtDecoder developmentJwtDecoder() {
 		NimbusJwtDecoder decoder = NimbusJwtDecoder.withPublicKey((RSAPublicKey) keys.getPublic()).build();
@@ -74,18 +94,37 @@ class DevelopmentTokens {
 	}
 
 	String mint(String subject, String scope, List<String> streams) {
+		return mintToken(subject, scope, streams).token();
+	}
+
+	/** @return a fresh viewer token covering every stream, as printed at start-up; what the viewer page signs in with */
+	Minted viewer() {
+		return mintToken("development-viewer", "playback", List.of("*"));
+	}
+
+	private Minted mintToken(String subject, String scope, List<String> streams) {
 		Instant now = clock.instant();
+		Instant expiresAt = now.plus(properties.developmentTokenValidity());
 		JwtClaimsSet.Builder claims = JwtClaimsSet.builder()
 			.issuer(ISSUER)
 			.subject(subject)
 			.issuedAt(now)
-			.expiresAt(now.plus(properties.developmentTokenValidity()))
+			.expiresAt(expiresAt)
 			.claim("scope", scope);
 		if (!streams.isEmpty()) {
 			claims.claim(properties.streamsClaim(), streams);
 		}
 		JwsHeader header = JwsHeader.with(SignatureAlgorithm.RS256).build();
-		return encoder.encode(JwtEncoderParameters.from(header, claims.build())).getTokenValue();
+		return new Minted(encoder.encode(JwtEncoderParameters.from(header, claims.build())).getTokenValue(), expiresAt);
+	}
+
+	/**
+	 * A signed development token.
+	 *
+	 * @param token the compact JWT
+	 * @param expiresAt its {@code exp}
+	 */
+	record Minted(String token, Instant expiresAt) {
 	}
 
 	/**
@@ -94,7 +133,7 @@ class DevelopmentTokens {
 	 */
 	@EventListener(ApplicationReadyEvent.class)
 	void printTokens() {
-		String viewer = mint("development-viewer", "playback", List.of("*"));
+		String viewer = viewer().token();
 		String camera = mint("development-camera", "ingest", List.of("*"));
 		String ops = mint("development-operator", "ops", List.of());
 		String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));

@@ -8,6 +8,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -17,8 +18,9 @@ import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * Who may call what. Viewers need scope {@code playback}, cameras {@code ingest}, operators {@code ops}; actuator
- * health and info are public; everything else is denied unless a rule below lets it through. The embedded KVS under
- * {@code /kvs} has its own chain (SigV4 and session tokens), ordered before this one.
+ * health and info and the viewer page's static files are public; everything else is denied unless a rule below lets
+ * it through. The embedded KVS under {@code /kvs} has its own chain (SigV4 and session tokens), ordered before this
+ * one.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -55,6 +57,8 @@ class SecurityConfiguration {
 		http.authorizeHttpRequests(requests -> requests
 			.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
 			.requestMatchers("/error").permitAll()
+			// The viewer page (src/main/resources/static) and its player library: public files, no data in them.
+			.requestMatchers(HttpMethod.GET, "/", "/index.html", "/viewer/**", "/webjars/**").permitAll()
 			.requestMatchers("/actuator/**").hasAuthority(OPS)
 			.requestMatchers("/v1/**").hasAuthority(PLAYBACK)
 			.anyRequest().denyAll())
