@@ -15,7 +15,6 @@ import java.util.logging.Level;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
@@ -363,7 +362,6 @@ class ViewerPageIntegrationTests {
 	 * are being written on other branches; enable this test once they are merged.
 	 */
 	@Test
-	@Disabled("needs the embedded HLS resources (/kvs/hls/**) and media.Fmp4Writer, merged from other branches")
 	void playsLiveVideoPastThreeSecondsWithoutAPlayerError() {
 		open("/");
 		awaitPage(b -> streamButtons().contains(live));
