@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import io.kvsgateway.media.MkvWriter;
+import io.kvsgateway.media.SimpleTag;
 
 /**
  * A camera streaming live through the gateway's {@code /putMedia}: a fixture's fragments sent in a loop, paced to real
@@ -29,6 +30,8 @@ public final class LiveCamera implements AutoCloseable {
 
 	private volatile boolean running = true;
 
+	private final List<Long> sentAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	private LiveCamera(CameraConnection connection, byte[] header, List<Piece> clusters, long[] relativeMillis,
 			long loopMillis) {
 		this.connection = connection;
@@ -44,6 +47,7 @@ public final class LiveCamera implements AutoCloseable {
 				}
 				if (running) {
 					connection.write(cluster(timecode, clusters.get(index)));
+					sentAt.add(System.nanoTime());
 				}
 			}
 			connection.finish();
@@ -55,10 +59,26 @@ public final class LiveCamera implements AutoCloseable {
 	 * @param token a camera token (scope {@code ingest}) covering the stream
 	 */
 	public static LiveCamera start(int port, String token, String streamName, String fixture) throws Exception {
+		return start(port, token, streamName, fixture, false);
+	}
+
+	/**
+	 * Starts streaming {@code fixture} to {@code streamName}.
+	 * @param token a camera token (scope {@code ingest}) covering the stream
+	 * @param markEndOfFragment whether each Cluster is followed by the KVS end-of-fragment tag, as KVS producers send
+	 * it, so that the gateway knows a fragment is complete at its last byte rather than when the next one starts
+	 */
+	public static LiveCamera start(int port, String token, String streamName, String fixture,
+			boolean markEndOfFragment) throws Exception {
 		MediaFixtures.Split split = MediaFixtures.split(fixture);
+		byte[] marker = markEndOfFragment
+				? MkvWriter.tags(List.of(new SimpleTag(SimpleTag.END_OF_FRAGMENT, ""))) : new byte[0];
 		List<Piece> clusters = new ArrayList<>();
 		for (byte[] fragment : split.fragments()) {
-			clusters.add(Piece.of(fragment));
+			Piece piece = Piece.of(fragment);
+			byte[] after = java.util.Arrays.copyOf(piece.after(), piece.after().length + marker.length);
+			System.arraycopy(marker, 0, after, piece.after().length, marker.length);
+			clusters.add(new Piece(piece.children(), after));
 		}
 		long first = split.timecodes().getFirst();
 		long[] relative = split.timecodes().stream().mapToLong(t -> t - first).toArray();
@@ -72,6 +92,11 @@ public final class LiveCamera implements AutoCloseable {
 		CameraConnection connection = CameraConnection.open(port, "/putMedia", headers);
 		byte[] header = MkvWriter.liveHeader(ByteBuffer.wrap(split.header()));
 		return new LiveCamera(connection, header, clusters, relative, relative[relative.length - 1] + step);
+	}
+
+	/** @return {@link System#nanoTime()} just after the last byte of each fragment was written, in order */
+	public List<Long> sentAtNanos() {
+		return List.copyOf(sentAt);
 	}
 
 	/** @return the ACKs so far */
