@@ -3,9 +3,7 @@ package io.kvsgateway.playback;
 import org.springframework.stereotype.Component;
 
 import io.kvsgateway.quota.Admission;
-import io.kvsgateway.quota.Budget;
 import io.kvsgateway.quota.Decision;
-import io.kvsgateway.quota.Permit;
 
 /**
  * Charges the gateway's own archived-media calls to the stream's budgets before they are made, with the points the
@@ -26,16 +24,6 @@ class QuotaCharges {
 	 */
 	void debit(String streamName, long metadataPoints, long mediaPoints) {
 		if (admission.debit(streamName, metadataPoints, mediaPoints) instanceof Decision.Rejected rejected) {
-			throw new QuotaExhausted(streamName, rejected.budget(), rejected.retryAfter());
-		}
-	}
-
-	/**
-	 * @throws QuotaExhausted when the stream has made its share of the call already this second
-	 */
-	void acquire(String streamName, Budget budget) {
-		Permit permit = admission.tryAcquire(streamName, budget);
-		if (permit instanceof Decision.Rejected rejected) {
 			throw new QuotaExhausted(streamName, rejected.budget(), rejected.retryAfter());
 		}
 	}
