@@ -92,6 +92,9 @@ class OpenApiContractTests {
 	@DynamicPropertySource
 	static void trustTestTokens(DynamicPropertyRegistry registry) {
 		registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", JWKS::jwkSetUri);
+		// A small fragment-metadata budget (950 points per second after the safety margin) for the stream whose
+		// timeline pages run it out, so that the scheduler's 429 is checked against the contract too.
+		registry.add("gateway.quota.streams[contract-busy-*].fragment-metadata", () -> "1000");
 	}
 
 	@AfterAll
@@ -131,6 +134,12 @@ class OpenApiContractTests {
 		exchange(exercised, TIMELINE, "GET", timeline(live) + range, otherStreams, null, null, 403, true);
 		exchange(exercised, TIMELINE, "GET", timeline("contract-missing-" + suffix) + range, viewer, null, null, 404,
 				true);
+		String busy = timeline("contract-busy-" + suffix) + range + "&maxResults=600";
+		createStream("contract-busy-" + suffix);
+		exchange(exercised, TIMELINE, "GET", busy, viewer, null, null, 200, true);
+		HttpResponse<String> spent = exchange(exercised, TIMELINE, "GET", busy, viewer, null, null, 429, true);
+		assertThat(spent.headers().firstValue("Retry-After")).hasValue("1");
+		assertThat(spent.body()).contains("urn:kvs-gateway:problem:quota-exhausted", "FRAGMENT_METADATA");
 
 		// Requests the contract rules out: the server must refuse them, and say so as the contract documents.
 		exchange(exercised, OPEN, "POST", sessions(live), viewer, "application/json",
