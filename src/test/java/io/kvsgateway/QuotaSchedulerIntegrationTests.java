@@ -152,6 +152,24 @@ class QuotaSchedulerIntegrationTests {
 	}
 
 	@Test
+	void chargesAClipItsEstimatedFragmentsBeforeKvsIsAsked() {
+		String stream = liveStream("q-clip");
+		String clip = "/v1/streams/" + stream + "/clip?start=" + Instant.now().minusSeconds(3600) + "&end="
+				+ Instant.now().minusMillis(1);
+
+		// An hour of 1-second fragments is more than a clip may hold: charged as KVS's maximum, 200 fragments, in
+		// both budgets. An empty bucket lends it all at once; the 5-point media budget then owes 40 seconds.
+		Reply first = http.get(clip, viewer);
+		Reply second = http.get(clip, viewer);
+
+		assertThat(first.status()).as(first.toString()).isNotEqualTo(429);
+		assertThat(second.status()).as(second.toString()).isEqualTo(429);
+		assertThat(second.json()).containsEntry("type", "urn:kvs-gateway:problem:quota-exhausted")
+			.containsEntry("budget", "FRAGMENT_MEDIA");
+		assertThat(Long.parseLong(second.header("Retry-After"))).isBetween(35L, 40L);
+	}
+
+	@Test
 	void releasesTheLeaseWhenKvsRefusesTheSession() {
 		// A stream with no fragment: KVS refuses LIVE, after admission granted the session.
 		String stream = createStream("q-idle");
