@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,6 +77,7 @@ class QuotaSchedulerIntegrationTests {
 		registry.add("gateway.quota.max-viewer-share", () -> "1");
 		registry.add("gateway.quota.streams[q-*].fragment-media", () -> "5");
 		registry.add("gateway.quota.streams[q-*].fragment-metadata", () -> "1000");
+		registry.add("gateway.quota.streams[q-lookup-*].data-endpoint", () -> "1");
 		registry.add("gateway.ops.metrics-refresh", () -> "100ms");
 	}
 
@@ -170,6 +172,23 @@ class QuotaSchedulerIntegrationTests {
 	}
 
 	@Test
+	void chargesDataEndpointLookupsAndAnswersAsKvsThrottlingWhenTheyAreSpent() {
+		// One GetDataEndpoint per second for q-lookup-*: pricing the session looks up ListFragments' endpoint, so
+		// the session URL's own lookup in the same second is refused before KVS sees it.
+		String stream = liveStream("q-lookup");
+
+		Reply reply = open(stream);
+
+		assertThat(reply.status()).as(reply.toString()).isEqualTo(429);
+		assertThat(reply.json()).containsEntry("type", "urn:kvs-gateway:problem:kvs-throttled");
+		assertThat(reply.header("Retry-After")).isEqualTo("1");
+		Map<String, Object> quota = quota(stream);
+		assertThat(quota.get("activeLeases")).as("the refused session's lease").isEqualTo(0);
+		assertThat(quota.get("rejections")).asInstanceOf(InstanceOfAssertFactories.MAP)
+			.containsEntry("DATA_ENDPOINT", 1);
+	}
+
+	@Test
 	void releasesTheLeaseWhenKvsRefusesTheSession() {
 		// A stream with no fragment: KVS refuses LIVE, after admission granted the session.
 		String stream = createStream("q-idle");
@@ -212,7 +231,7 @@ class QuotaSchedulerIntegrationTests {
 		double rejectionsBefore = rejections("FRAGMENT_MEDIA");
 		assertThat(open(stream).status()).isEqualTo(201);
 		assertThat(open(stream).status()).isEqualTo(429);
-		assertThat(quota(stream).get("rejections")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+		assertThat(quota(stream).get("rejections")).asInstanceOf(InstanceOfAssertFactories.MAP)
 			.containsEntry("FRAGMENT_MEDIA", 1);
 
 		eventually(() -> gauge("kvs.gateway.quota.reserved", stream, "FRAGMENT_MEDIA"), 4.0);
