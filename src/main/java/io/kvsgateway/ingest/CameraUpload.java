@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -266,6 +267,10 @@ final class CameraUpload {
 				send(Ack.error(fragment.timecode(), null, broken.get()));
 			}
 			return;
+		}
+		if (previousTimecode != null) {
+			health.fragmentRead(streamName,
+					Duration.ofNanos((fragment.timecode() - previousTimecode) * fragment.header().timecodeScale()));
 		}
 		previousTimecode = fragment.timecode();
 		// KVS's per-stream rates: hold this fragment (and with it the camera's next bytes) until it may go on.

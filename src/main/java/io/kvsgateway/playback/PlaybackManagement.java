@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
@@ -21,9 +22,17 @@ import io.kvsgateway.kvs.PlaybackUrlRequest;
 import io.kvsgateway.kvs.StreamDirectory;
 import io.kvsgateway.kvs.StreamNames;
 import io.kvsgateway.kvs.StreamSummary;
+import io.kvsgateway.quota.Admission;
+import io.kvsgateway.quota.AdmissionRequest;
+import io.kvsgateway.quota.Decision;
+import io.kvsgateway.quota.Lease;
+import io.kvsgateway.quota.SessionProfile;
 import io.kvsgateway.security.StreamAccess;
 
-/** Opens and ends viewers' playback sessions and tells viewers which streams they may watch. */
+/**
+ * Opens and ends viewers' playback sessions and tells viewers which streams they may watch. Every session is admitted
+ * by the quota scheduler before KVS is asked for its URL, and holds its lease until it expires or its viewer ends it.
+ */
 @Service
 class PlaybackManagement {
 
@@ -35,6 +44,10 @@ class PlaybackManagement {
 
 	private final PlaybackSessions sessions;
 
+	private final Admission admission;
+
+	private final StreamShapes shapes;
+
 	private final Clock clock;
 
 	private final SecureRandom random = new SecureRandom();
@@ -42,8 +55,11 @@ class PlaybackManagement {
 	private final LoadingCache<Boolean, List<StreamSummary>> streamList;
 
 	PlaybackManagement(PlaybackUrlIssuer issuer, StreamDirectory directory, StreamAccess access,
-			PlaybackSessions sessions, PlaybackProperties properties, Clock clock) {
+			PlaybackSessions sessions, Admission admission, StreamShapes shapes, PlaybackProperties properties,
+			Clock clock) {
 		this.issuer = issuer;
+		this.admission = admission;
+		this.shapes = shapes;
 		this.directory = directory;
 		this.access = access;
 		this.sessions = sessions;
@@ -67,31 +83,57 @@ class PlaybackManagement {
 		}
 		Instant now = clock.instant();
 		PlaybackUrlRequest request = PlaybackRequestRules.check(streamName, body, now);
+		String sessionId = newSessionId();
+		String subject = Objects.requireNonNullElse(viewer.getSubject(), "");
+		Instant expiresAt = now.plusSeconds(request.expiresInSeconds());
+		SessionProfile profile = SessionProfiles.of(request, shapes.of(streamName));
+		Lease lease = switch (admission.admit(new AdmissionRequest(streamName, subject, sessionId, profile,
+				expiresAt))) {
+			case Decision.Granted granted -> granted.lease();
+			case Decision.Rejected rejected ->
+				throw new QuotaExhausted(streamName, rejected.budget(), rejected.retryAfter());
+			case Decision.Unaffordable unaffordable ->
+				throw new InvalidPlaybackRequest(List.of(SessionProfiles.unaffordable(profile, unaffordable)));
+		};
 		String url;
 		try {
-			url = issuer.issue(request);
+			url = issue(request);
+		}
+		catch (RuntimeException e) {
+			// No URL, no player: the budget the session would have used is free again at once.
+			admission.release(sessionId);
+			throw e;
+		}
+		PlaybackSession session = new PlaybackSession(sessionId, subject, request, url, now, expiresAt, lease);
+		sessions.add(session);
+		return session;
+	}
+
+	private String issue(PlaybackUrlRequest request) {
+		try {
+			return issuer.issue(request);
 		}
 		catch (KvsException.StreamNotFound notFound) {
 			if (request.playbackMode() == PlaybackUrlRequest.PlaybackMode.LIVE) {
 				// KVS answers ResourceNotFoundException both for an unknown stream and for a LIVE session on a stream
 				// with no fragment in the last 30 s; describing the stream tells the viewer which one it is.
-				directory.describe(streamName);
-				throw new StreamIdle(streamName);
+				directory.describe(request.streamName());
+				throw new StreamIdle(request.streamName());
 			}
 			throw notFound;
 		}
-		PlaybackSession session = new PlaybackSession(newSessionId(), viewer.getSubject(), request, url, now,
-				now.plusSeconds(request.expiresInSeconds()));
-		sessions.add(session);
-		return session;
 	}
 
-	/** Ends the viewer's own session; another viewer's session is reported as unknown, not as forbidden. */
+	/**
+	 * Ends the viewer's own session and frees its share of the stream's budgets; another viewer's session is reported
+	 * as unknown, not as forbidden.
+	 */
 	void end(Jwt viewer, String sessionId) {
 		PlaybackSession session = sessions.find(sessionId)
 			.filter(s -> s.viewer().equals(viewer.getSubject()))
 			.orElseThrow(() -> new SessionNotFound(sessionId));
 		sessions.remove(session.sessionId());
+		admission.release(session.sessionId());
 	}
 
 	List<StreamSummary> streams(Jwt viewer) {

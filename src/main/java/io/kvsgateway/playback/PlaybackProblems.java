@@ -5,8 +5,10 @@ import java.util.Map;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -60,6 +62,22 @@ class PlaybackProblems {
 	@ResponseStatus(HttpStatus.NOT_FOUND)
 	ProblemDetail sessionNotFound(PlaybackManagement.SessionNotFound e) {
 		return Problems.of(HttpStatus.NOT_FOUND, "session-not-found", "Playback session not found", e.getMessage());
+	}
+
+	/**
+	 * A budget of the stream is full: 429 with when to retry and which budget, so a client can tell the gateway's own
+	 * refusal (before KVS is asked) from KVS's throttling ({@code kvs-throttled}).
+	 */
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> quotaExhausted(QuotaExhausted e) {
+		ProblemDetail problem = Problems.of(HttpStatus.TOO_MANY_REQUESTS, "quota-exhausted",
+				"Stream budget exhausted", e.getMessage());
+		problem.setProperty("streamName", e.streamName());
+		problem.setProperty("budget", e.budget().name());
+		problem.setProperty("retryAfterSeconds", e.retryAfterSeconds());
+		return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+			.header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()))
+			.body(problem);
 	}
 
 }

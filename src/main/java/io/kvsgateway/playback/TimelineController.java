@@ -25,7 +25,7 @@ import io.kvsgateway.security.StreamAccess;
  * The fragment timeline of a stream ({@code GET /v1/streams/{streamName}/fragments}), one KVS ListFragments page per
  * request, so a viewer can pick a range to replay. Each page costs the stream {@code maxResults} fragment-metadata
  * points (developer guide, "Fragment-metadata and fragment-media quotas"), which is why the page size is the
- * viewer's to choose.
+ * viewer's to choose, and why the page is charged to the stream's budget before KVS is asked (429 when it is spent).
  */
 @RestController
 class TimelineController {
@@ -37,9 +37,12 @@ class TimelineController {
 
 	private final StreamAccess access;
 
-	TimelineController(FragmentTimeline timeline, StreamAccess access) {
+	private final QuotaCharges charges;
+
+	TimelineController(FragmentTimeline timeline, StreamAccess access, QuotaCharges charges) {
 		this.timeline = timeline;
 		this.access = access;
+		this.charges = charges;
 	}
 
 	@GetMapping(path = "/v1/streams/{streamName}/fragments", produces = "application/json")
@@ -86,6 +89,8 @@ class TimelineController {
 		if (!violations.isEmpty() || from == null || to == null) {
 			throw new InvalidPlaybackRequest(violations);
 		}
+		// ListFragments costs its MaxResults in fragment-metadata points however few fragments come back.
+		charges.debit(streamName, pageSize, 0);
 		FragmentTimeline.Page page = timeline
 			.list(new FragmentTimeline.Query(streamName, type, from, to, pageSize, nextToken));
 		return new Timeline(streamName, page.fragments().stream().map(TimelineFragment::of).toList(),

@@ -27,6 +27,9 @@ import io.kvsgateway.support.Http.Reply;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class KvsAdapterIntegrationTests {
 
+	/** The session URL's own lookups; the gateway also looks up ListFragments' endpoint to price sessions. */
+	private static final String HLS_ENDPOINT_LOOKUPS = "getDataEndpoint/GET_HLS_STREAMING_SESSION_URL";
+
 	static FakeKvs kvs;
 
 	static TestJwks jwks;
@@ -61,24 +64,24 @@ class KvsAdapterIntegrationTests {
 
 	@Test
 	void asksForADataEndpointOncePerStreamAndApi() {
-		int before = kvs.calls("getDataEndpoint");
+		int before = kvs.calls(HLS_ENDPOINT_LOOKUPS);
 
 		assertThat(openSession("cached").status()).isEqualTo(201);
 		assertThat(openSession("cached").status()).isEqualTo(201);
 		assertThat(openSession("cached").status()).isEqualTo(201);
 
-		assertThat(kvs.calls("getDataEndpoint") - before).isEqualTo(1);
+		assertThat(kvs.calls(HLS_ENDPOINT_LOOKUPS) - before).isEqualTo(1);
 	}
 
 	@Test
 	void looksTheEndpointUpAgainWhenTheCachedOneStopsAnswering() {
-		int before = kvs.calls("getDataEndpoint");
+		int before = kvs.calls(HLS_ENDPOINT_LOOKUPS);
 		kvs.answerDataEndpoints("http://127.0.0.1:1");
 
 		Reply reply = openSession("moved");
 
 		assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
-		assertThat(kvs.calls("getDataEndpoint") - before).isEqualTo(2);
+		assertThat(kvs.calls(HLS_ENDPOINT_LOOKUPS) - before).isEqualTo(2);
 	}
 
 	@Test

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -19,6 +21,8 @@ import com.sun.net.httpserver.HttpServer;
  * endpoints that stop answering). Answers use the exact KVS error envelope, so the real SDK parses them.
  */
 public final class FakeKvs implements AutoCloseable {
+
+	private static final Pattern API_NAME = Pattern.compile("\"APIName\"\\s*:\\s*\"([A-Z_]+)\"");
 
 	private final HttpServer server;
 
@@ -44,7 +48,10 @@ public final class FakeKvs implements AutoCloseable {
 		return "http://127.0.0.1:" + server.getAddress().getPort();
 	}
 
-	/** Next GetDataEndpoint answers, in order; when none are queued the fake answers its own address. */
+	/**
+	 * Next GetDataEndpoint answers for the session-URL API, in order; when none are queued, and for other APIs (the
+	 * gateway's own ListFragments, which prices sessions), the fake answers its own address.
+	 */
 	public FakeKvs answerDataEndpoints(String... endpoints) {
 		dataEndpoints.addAll(java.util.List.of(endpoints));
 		return this;
@@ -56,19 +63,27 @@ public final class FakeKvs implements AutoCloseable {
 		return this;
 	}
 
+	/**
+	 * @param operation the path, such as {@code getDataEndpoint}, or {@code getDataEndpoint/<APIName>} for the
+	 * lookups of one API
+	 */
 	public int calls(String operation) {
 		return calls.getOrDefault(operation, new AtomicInteger()).get();
 	}
 
 	private void handle(HttpExchange exchange) throws IOException {
+		String request;
 		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
+			request = new String(body.readAllBytes(), StandardCharsets.UTF_8);
 		}
 		String operation = exchange.getRequestURI().getPath().substring(1);
 		calls.computeIfAbsent(operation, any -> new AtomicInteger()).incrementAndGet();
 		switch (operation) {
 			case "getDataEndpoint" -> {
-				String next = dataEndpoints.poll();
+				Matcher api = API_NAME.matcher(request);
+				String apiName = api.find() ? api.group(1) : "";
+				calls.computeIfAbsent(operation + "/" + apiName, any -> new AtomicInteger()).incrementAndGet();
+				String next = apiName.equals("GET_HLS_STREAMING_SESSION_URL") ? dataEndpoints.poll() : null;
 				respond(exchange, 200, "", "{\"DataEndpoint\":\"" + (next == null ? endpoint() : next) + "\"}");
 			}
 			case "getHLSStreamingSessionURL" -> {
@@ -80,6 +95,7 @@ public final class FakeKvs implements AutoCloseable {
 					respond(exchange, 400, hlsError, "{\"Message\":\"scripted " + hlsError + "\"}");
 				}
 			}
+			case "listFragments" -> respond(exchange, 200, "", "{\"Fragments\":[]}");
 			default -> respond(exchange, 404, "UnknownOperationException", "{\"Message\":\"unknown\"}");
 		}
 	}
