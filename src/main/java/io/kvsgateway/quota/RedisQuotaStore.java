@@ -122,17 +122,18 @@ final class RedisQuotaStore implements QuotaStore, AutoCloseable {
 			default -> {
 			}
 		}
-		if ((Long) result.get(2) == 1) {
-			// The session's lease is on this stream now; one id must not hold two. A grant and this index cannot be
-			// one step on Redis Cluster (other slots), so a session that already has a lease elsewhere is undone.
-			long ttl = Math.max(1, ceilMillis(reservation.expiresAt() - now));
-			String set = commands().set(PREFIX + "session:" + reservation.sessionId(), streamName,
-					SetArgs.Builder.nx().px(ttl));
-			if (set == null) {
-				run(streamName, "release", now, null, reservation.sessionId(), "1",
-						Long.toString(reservation.metadataBurst()));
-				throw alreadyHeld(reservation.sessionId());
-			}
+		// One id must not hold two leases. A grant and the session index cannot be one step on Redis Cluster (other
+		// slots), so a grant for a session that holds a lease elsewhere is undone, as if it had been refused.
+		String index = PREFIX + "session:" + reservation.sessionId();
+		boolean leased = (Long) result.get(2) == 1;
+		boolean unique = leased
+				? commands().set(index, streamName,
+						SetArgs.Builder.nx().px(Math.max(1, ceilMillis(reservation.expiresAt() - now)))) != null
+				: commands().exists(index) == 0;
+		if (!unique) {
+			run(streamName, "release", now, null, reservation.sessionId(), "1",
+					Long.toString(reservation.metadataBurst()));
+			throw alreadyHeld(reservation.sessionId());
 		}
 		return new Decision.Granted(lease(reservation, streamName));
 	}

@@ -370,12 +370,14 @@ end
 
 -- LocalQuotaStore.release; a rollback (ARGV[5] = 1) also gives back the burst (ARGV[6]) and the session URL
 local function release(now)
-	local session = ARGV[4]
-	if not load(now, nil) then
+	local session, rollback = ARGV[4], ARGV[5] == '1'
+	-- A lease already ended by an earlier call leaves the stream untouched, as in LocalQuotaStore (whose session
+	-- index forgets it then): an extra refill step would round its buckets differently.
+	if not (rollback or lease_record(session)) or not load(now, nil) then
 		return {}
 	end
 	advance(now)
-	if ARGV[5] == '1' then
+	if rollback then
 		S.mu = math.max(0, S.mu - tonumber(ARGV[6]))
 		S.uu = math.max(0, S.uu - MICRO)
 	end
