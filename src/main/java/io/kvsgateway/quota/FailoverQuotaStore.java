@@ -200,6 +200,11 @@ final class FailoverQuotaStore implements QuotaStore, AutoCloseable {
 		return choice;
 	}
 
+	/** The choice as it is configured: {@code local-fallback}, {@code reject} or {@code admit}. */
+	String choiceName() {
+		return choice.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+	}
+
 	String address() {
 		return redis.address();
 	}
@@ -240,7 +245,7 @@ final class FailoverQuotaStore implements QuotaStore, AutoCloseable {
 					nextAttempt.set(ticker.getAsLong() + retryNanos);
 					fallbackSince = Instant.now();
 					logger.warn("The quota store cannot reach Redis at {} ({}); gateway.quota.redis-unavailable={} "
-							+ "until it answers again", address(), lastError, choice);
+							+ "until it answers again", address(), lastError, choiceName());
 				}
 			}
 		}

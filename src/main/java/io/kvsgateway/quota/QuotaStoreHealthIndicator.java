@@ -35,7 +35,7 @@ class QuotaStoreHealthIndicator implements HealthIndicator {
 						: DEGRADED);
 		health.withDetail("store", "redis").withDetail("redis", redis.address());
 		if (since != null) {
-			health.withDetail("fallback", redis.choice().name().toLowerCase().replace('_', '-'))
+			health.withDetail("fallback", redis.choiceName())
 				.withDetail("since", since.toString())
 				.withDetail("replicas", redis.replicas());
 		}
