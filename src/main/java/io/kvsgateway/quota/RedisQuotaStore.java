@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
@@ -21,6 +23,7 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -37,7 +40,8 @@ import org.jspecify.annotations.Nullable;
  * end), hash-tagged by stream so that one script only touches one Redis Cluster slot; both expire a while after the
  * last reservation ends, so Redis frees a stream nobody uses. {@code kvsq:session:<id>} names the stream a session's
  * lease is on, for {@link #release}, and expires with the session; {@code kvsq:streams} lists streams for
- * {@link #snapshot}.
+ * {@link #snapshot}. A grant costs one round trip (the script, with the session index claimed alongside), a release
+ * two. Needs Redis 6.2 or later (GETDEL).
  * <p>
  * Time comes from the caller's clock, not Redis's {@code TIME}, so that tests can move it. That assumes the replicas'
  * clocks agree (NTP, within milliseconds): a replica that runs ahead ends leases and refills buckets early by its lead,
@@ -108,45 +112,50 @@ final class RedisQuotaStore implements QuotaStore, AutoCloseable {
 
 	@Override
 	public Decision reserve(String streamName, Capacity capacity, Reservation reservation, long now) {
-		List<Object> result = run(streamName, "reserve", now, capacity, reservation.sessionId(), reservation.viewer(),
+		// One id must not hold two leases. The session index is in another Redis Cluster slot than the stream, so it
+		// cannot be claimed in the script: it is claimed alongside (one round trip), and given back when the
+		// reservation is refused or holds nothing; a grant for a session whose index another lease holds is undone.
+		String index = PREFIX + "session:" + reservation.sessionId();
+		Script script = script(streamName, "reserve", now, capacity, reservation.sessionId(), reservation.viewer(),
 				exact(reservation.metadataPerSecond()), time(reservation.metadataUntil()),
 				exact(reservation.mediaPerSecond()), time(reservation.mediaUntil()), exact(reservation.metadataBurst()),
 				time(reservation.expiresAt()));
-		String outcome = (String) result.get(0);
+		RedisAsyncCommands<String, String> async = connection().async();
+		RedisFuture<String> claim = async.set(index, streamName,
+				SetArgs.Builder.nx().px(Math.max(1, ceilMillis(reservation.expiresAt() - now))));
+		RedisFuture<List<Object>> run = async.evalsha(this.sha, ScriptOutputType.MULTI, script.keys(),
+				script.values());
+		boolean claimed = await(claim) != null;
+		List<Object> result = await(run, script);
 		registerIfCreated(streamName, result);
-		switch (outcome) {
-			case "held" -> throw alreadyHeld(reservation.sessionId());
-			case "rejected" -> {
-				return rejected(result);
-			}
-			default -> {
-			}
+		String outcome = (String) result.get(0);
+		if ("held".equals(outcome)) {
+			throw alreadyHeld(reservation.sessionId());
 		}
-		// One id must not hold two leases. A grant and the session index cannot be one step on Redis Cluster (other
-		// slots), so a grant for a session that holds a lease elsewhere is undone, as if it had been refused.
-		String index = PREFIX + "session:" + reservation.sessionId();
-		boolean leased = (Long) result.get(2) == 1;
-		boolean unique = leased
-				? commands().set(index, streamName,
-						SetArgs.Builder.nx().px(Math.max(1, ceilMillis(reservation.expiresAt() - now)))) != null
-				: commands().exists(index) == 0;
-		if (!unique) {
+		if ("rejected".equals(outcome)) {
+			if (claimed) {
+				commands().del(index);
+			}
+			return rejected(result);
+		}
+		if (!claimed) {
 			run(streamName, "release", now, null, reservation.sessionId(), "1",
 					Long.toString(reservation.metadataBurst()));
 			throw alreadyHeld(reservation.sessionId());
+		}
+		if ((Long) result.get(2) == 0) {
+			commands().del(index); // granted, but no reservation outlives the call: there is no lease to release
 		}
 		return new Decision.Granted(lease(reservation, streamName));
 	}
 
 	@Override
 	public @Nullable Lease release(String sessionId, long now) {
-		String index = PREFIX + "session:" + sessionId;
-		String streamName = commands().get(index);
+		String streamName = commands().getdel(PREFIX + "session:" + sessionId);
 		if (streamName == null) {
 			return null;
 		}
 		List<Object> result = run(streamName, "release", now, null, sessionId, "0", "0");
-		commands().del(index);
 		if (result.isEmpty()) {
 			return null;
 		}
@@ -255,8 +264,14 @@ final class RedisQuotaStore implements QuotaStore, AutoCloseable {
 	}
 
 	/** Runs the script on one stream's keys: operation, now, the keep time, the capacity when given, then args. */
-	@SuppressWarnings("unchecked")
 	private List<Object> run(String streamName, String operation, long now, @Nullable Capacity capacity,
+			String... args) {
+		Script script = script(streamName, operation, now, capacity, args);
+		return await(connection().async().evalsha(this.sha, ScriptOutputType.MULTI, script.keys(), script.values()),
+				script);
+	}
+
+	private static Script script(String streamName, String operation, long now, @Nullable Capacity capacity,
 			String... args) {
 		List<String> argv = new ArrayList<>(9 + args.length);
 		argv.add(operation);
@@ -272,15 +287,27 @@ final class RedisQuotaStore implements QuotaStore, AutoCloseable {
 		}
 		argv.addAll(List.of(args));
 		String[] keys = { PREFIX + "{" + streamName + "}", PREFIX + "{" + streamName + "}:ends" };
-		String[] values = argv.toArray(String[]::new);
-		RedisCommands<String, String> commands = commands();
+		return new Script(keys, argv.toArray(String[]::new));
+	}
+
+	/** The script's answer; when Redis does not know it (restarted, flushed), EVAL runs it and caches it again. */
+	@SuppressWarnings("unchecked")
+	private List<Object> await(RedisFuture<List<Object>> run, Script script) {
 		try {
-			return (List<Object>) commands.evalsha(this.sha, ScriptOutputType.MULTI, keys, values);
+			return await(run);
 		}
 		catch (RedisNoScriptException ex) {
-			// Redis restarted or flushed its scripts: EVAL runs it and caches it again.
-			return (List<Object>) commands.eval(SCRIPT, ScriptOutputType.MULTI, keys, values);
+			return (List<Object>) commands().eval(SCRIPT, ScriptOutputType.MULTI, script.keys(), script.values());
 		}
+	}
+
+	/** Waits up to the command timeout; Lettuce's {@code RedisException} (timeouts included) when it fails. */
+	private <T> T await(RedisFuture<T> future) {
+		return LettuceFutures.awaitOrCancel(future, this.uri.getTimeout().toNanos(), TimeUnit.NANOSECONDS);
+	}
+
+	private record Script(String[] keys, String[] values) {
+
 	}
 
 	/**
@@ -288,6 +315,10 @@ final class RedisQuotaStore implements QuotaStore, AutoCloseable {
 	 * itself.
 	 */
 	private RedisCommands<String, String> commands() {
+		return connection().sync();
+	}
+
+	private StatefulRedisConnection<String, String> connection() {
 		StatefulRedisConnection<String, String> current = this.connection;
 		if (current == null) {
 			synchronized (this) {
@@ -298,7 +329,7 @@ final class RedisQuotaStore implements QuotaStore, AutoCloseable {
 				}
 			}
 		}
-		return current.sync();
+		return current;
 	}
 
 	@Override
