@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Leases granted during an outage live only in this replica's fallback store: they are released there, are not
  * counted in Redis once it is back (so a stream can briefly hold up to its Redis budget plus the fallback shares
- * still leased), and leases held in Redis cannot be released during the outage (they end at their expiry).
+ * still leased), and leases held in Redis cannot be released during the outage (they end at their expiry). A call
+ * that timed out may still have been carried out by Redis; a reservation made so is held until it expires, which errs
+ * towards admitting less. A Redis that restarts without persistence forgets its leases, which errs the other way.
  */
 final class FailoverQuotaStore implements QuotaStore, AutoCloseable {
 

@@ -130,6 +130,33 @@ class RedisFallbackIntegrationTests {
 	}
 
 	@Test
+	void aRedisThatHangsCostsOneTimeoutThenTheFallbackAnswersAtOnce() {
+		QuotaProperties properties = properties(QuotaProperties.RedisUnavailable.LOCAL_FALLBACK, redis.url());
+		FailoverQuotaStore store = store(properties);
+		Admission admission = new Admission(properties, store, clock);
+		assertThat(admit(admission)).isInstanceOf(Decision.Granted.class);
+
+		redis.pause();
+		long first = System.nanoTime();
+		assertThat(admit(admission)).isInstanceOf(Decision.Granted.class);
+		Duration detected = Duration.ofNanos(System.nanoTime() - first);
+		long next = System.nanoTime();
+		assertThat(admit(admission)).isInstanceOf(Decision.Granted.class);
+		Duration fallback = Duration.ofNanos(System.nanoTime() - next);
+
+		assertThat(detected).as("the command timeout").isBetween(TIMEOUT, TIMEOUT.multipliedBy(5));
+		assertThat(fallback).as("no wait for Redis within the retry interval").isLessThan(TIMEOUT);
+		assertThat(store.lastError()).contains("Timeout");
+		assertThat(gauge()).isOne();
+
+		redis.resume();
+		QuotaStoreHealthIndicator health = new QuotaStoreHealthIndicator(store);
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+			.until(() -> health.health().getStatus().equals(Status.UP));
+		assertThat(admit(admission)).isInstanceOf(Decision.Granted.class);
+	}
+
+	@Test
 	void rejectingWhileRedisIsUnreachableRefusesWithTheStoreAsReasonAndTakesTheInstanceOutOfService() {
 		redis.kill();
 		QuotaProperties properties = properties(QuotaProperties.RedisUnavailable.REJECT, redis.url());

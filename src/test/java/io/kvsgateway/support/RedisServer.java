@@ -87,6 +87,32 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
+	/** Freezes the server (SIGSTOP): connections stay open and nothing answers, as when Redis hangs. */
+	public void pause() {
+		signal("-STOP");
+	}
+
+	/** Lets a {@link #pause() paused} server go on. */
+	public void resume() {
+		signal("-CONT");
+	}
+
+	private void signal(String signal) {
+		try {
+			Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+			if (kill.waitFor() != 0) {
+				throw new IllegalStateException("kill " + signal + " failed");
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	/** Empties every database, so that tests sharing a server do not see each other's keys. */
 	public void flushAll() {
 		String answer = command("FLUSHALL");
@@ -144,6 +170,9 @@ public final class RedisServer implements AutoCloseable {
 	@Override
 	public void close() {
 		if (process != null) {
+			if (process.isAlive()) {
+				resume(); // a paused server would not stop
+			}
 			process.destroy();
 			try {
 				if (!process.waitFor(10, TimeUnit.SECONDS)) {
