@@ -11,11 +11,13 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -79,6 +81,8 @@ final class RedisQuotaStore implements QuotaStore, AutoCloseable {
 	private final String sha;
 
 	private volatile @Nullable StatefulRedisConnection<String, String> connection;
+
+	private final ReentrantLock connecting = new ReentrantLock();
 
 	/**
 	 * @param uri where Redis is, with its command timeout: a call that takes longer fails
@@ -199,9 +203,19 @@ final class RedisQuotaStore implements QuotaStore, AutoCloseable {
 		}
 		List<String> streams = new ArrayList<>(commands().smembers(STREAMS));
 		streams.sort(null);
-		List<StreamQuota> quotas = new ArrayList<>();
+		// Pipelined: every stream's script is sent before the first answer is awaited.
+		RedisAsyncCommands<String, String> async = connection().async();
+		List<Script> scripts = new ArrayList<>(streams.size());
+		List<RedisFuture<List<Object>>> runs = new ArrayList<>(streams.size());
 		for (String streamName : streams) {
-			List<Object> result = run(streamName, "snapshot", now, null, names);
+			Script script = script(streamName, "snapshot", now, null, names);
+			scripts.add(script);
+			runs.add(async.evalsha(this.sha, ScriptOutputType.MULTI, script.keys(), script.values()));
+		}
+		List<StreamQuota> quotas = new ArrayList<>();
+		for (int i = 0; i < streams.size(); i++) {
+			String streamName = streams.get(i);
+			List<Object> result = await(runs.get(i), scripts.get(i));
 			if (result.isEmpty()) {
 				// Its state expired: nothing is lost but its rejection counts, as when the local store forgets it.
 				commands().srem(STREAMS, streamName);
@@ -320,16 +334,24 @@ final class RedisQuotaStore implements QuotaStore, AutoCloseable {
 
 	private StatefulRedisConnection<String, String> connection() {
 		StatefulRedisConnection<String, String> current = this.connection;
-		if (current == null) {
-			synchronized (this) {
-				current = this.connection;
-				if (current == null) {
-					current = this.client.connect();
-					this.connection = current;
-				}
-			}
+		if (current != null) {
+			return current;
 		}
-		return current;
+		// Calls do not queue behind a connection attempt that may take the whole timeout: they fail (and fall back).
+		if (!this.connecting.tryLock()) {
+			throw new RedisConnectionException("connecting to Redis at " + address());
+		}
+		try {
+			current = this.connection;
+			if (current == null) {
+				current = this.client.connect();
+				this.connection = current;
+			}
+			return current;
+		}
+		finally {
+			this.connecting.unlock();
+		}
 	}
 
 	@Override
