@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.lettuce.core.ClientOptions;
@@ -18,6 +19,7 @@ import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -84,6 +86,8 @@ final class RedisQuotaStore implements QuotaStore, AutoCloseable {
 
 	private final ReentrantLock connecting = new ReentrantLock();
 
+	private final AtomicLong attempts = new AtomicLong();
+
 	/**
 	 * @param uri where Redis is, with its command timeout: a call that takes longer fails
 	 * @param reconnectDelay the longest wait between attempts to reconnect after the connection was lost
@@ -102,6 +106,12 @@ final class RedisQuotaStore implements QuotaStore, AutoCloseable {
 			.timeoutOptions(TimeoutOptions.enabled(timeout))
 			.build());
 		this.sha = sha1(SCRIPT);
+		try {
+			connection();
+		}
+		catch (RedisException ex) {
+			// Not fatal: the first call fails the same way and the store falls back until Redis answers.
+		}
 	}
 
 	/** Where Redis is, without credentials. */
@@ -337,16 +347,29 @@ final class RedisQuotaStore implements QuotaStore, AutoCloseable {
 		if (current != null) {
 			return current;
 		}
-		// Calls do not queue behind a connection attempt that may take the whole timeout: they fail (and fall back).
-		if (!this.connecting.tryLock()) {
-			throw new RedisConnectionException("connecting to Redis at " + address());
+		// Calls wait for one attempt to connect at most (the connect timeout); one that failed while they waited fails
+		// them too, rather than each trying again in turn.
+		long attempt = this.attempts.get();
+		try {
+			if (!this.connecting.tryLock(this.uri.getTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+				throw new RedisConnectionException("still connecting to Redis at " + address());
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RedisConnectionException("interrupted while connecting to Redis at " + address(), ex);
 		}
 		try {
 			current = this.connection;
-			if (current == null) {
-				current = this.client.connect();
-				this.connection = current;
+			if (current != null) {
+				return current;
 			}
+			if (this.attempts.get() != attempt) {
+				throw new RedisConnectionException("could not connect to Redis at " + address() + " just now");
+			}
+			this.attempts.incrementAndGet();
+			current = this.client.connect();
+			this.connection = current;
 			return current;
 		}
 		finally {

@@ -16,6 +16,7 @@
 
 local SECOND = 1e9
 local MICRO = 1000000
+local NANOS_PER_MILLI = 1000000
 local NONE = '--------------------'
 local FIELDS = { 'cm', 'cd', 'cu', 'ce', 'cvm', 'cvd', 'rm', 'rd', 'mu', 'ml', 'du', 'dl', 'uu', 'ul', 'eu', 'el',
 	'seq', 'n', 'hz' }
@@ -76,7 +77,7 @@ local function save(now)
 	local ttl = tonumber(ARGV[3])
 	local ahead = diff(S.hz, now)
 	if ahead > 0 then
-		ttl = ttl + math.ceil(ahead / MICRO)
+		ttl = ttl + math.ceil(ahead / NANOS_PER_MILLI)
 	end
 	redis.call('PEXPIRE', KEYS[1], ttl)
 	redis.call('PEXPIRE', KEYS[2], ttl)
