@@ -2,7 +2,8 @@
 # The quota scheduler's admission decision with the Redis store, Redis on loopback: the decision alone, admit + release
 # of a live HLS session (one thread, two threads on one stream) and a rejection on a full stream, in JMH sample-time
 # mode so p50/p99/p99.9 are reported. The benchmark starts its own redis-server (install it: apt-get install
-# redis-server). The target is p99 ≤ 2 ms.
+# redis-server). The target is p99 ≤ 2 ms. A trial in which a call timed out (gateway.quota.redis.timeout, 200 ms) and
+# the store fell back fails with "the store fell back from Redis during the run": its row in the table is not valid.
 # Usage: bench/admission-redis.sh [JMH options, default: -f 1 -wi 2 -i 3 -w 2 -r 3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
