@@ -19,6 +19,13 @@ public enum Budget {
 	VIEWER_SHARE,
 
 	/** The store tracks as many busy streams as it may hold in memory. */
-	TRACKED_STREAMS
+	TRACKED_STREAMS,
+
+	/**
+	 * The shared store (Redis) cannot be reached and {@code gateway.quota.redis-unavailable=reject}: the gateway cannot
+	 * tell whether the stream has room, so it refuses. Not the viewer's doing: answer 503 with {@code Retry-After},
+	 * not 429.
+	 */
+	QUOTA_STORE
 
 }

@@ -2,6 +2,10 @@ package io.kvsgateway.quota;
 
 import java.time.Clock;
 
+import io.lettuce.core.RedisURI;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -10,13 +14,24 @@ import org.springframework.context.annotation.Configuration;
 class QuotaConfiguration {
 
 	@Bean
-	QuotaStore quotaStore(QuotaProperties properties) {
+	QuotaStore quotaStore(QuotaProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
 		return switch (properties.store()) {
 			case LOCAL -> new LocalQuotaStore(properties.maxTrackedStreams());
-			// Fail at start-up rather than silently keep budgets per replica while the operator expects them shared.
-			case REDIS -> throw new IllegalStateException(
-					"gateway.quota.store=redis is not available yet; use local (one replica)");
+			case REDIS -> redisStore(properties, meterRegistry.getIfAvailable(SimpleMeterRegistry::new));
 		};
+	}
+
+	/** The Redis store; a Redis that cannot be reached at start-up is handled like one lost later. */
+	static FailoverQuotaStore redisStore(QuotaProperties properties, MeterRegistry meterRegistry) {
+		QuotaProperties.Redis redis = properties.redis();
+		RedisURI uri = RedisURI.create(redis.url());
+		uri.setTimeout(redis.timeout());
+		return new FailoverQuotaStore(new RedisQuotaStore(uri, redis.retryInterval()), properties, meterRegistry);
+	}
+
+	@Bean
+	QuotaStoreHealthIndicator quotaStoreHealthIndicator(QuotaStore quotaStore) {
+		return new QuotaStoreHealthIndicator(quotaStore);
 	}
 
 	@Bean

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -32,16 +33,25 @@ import org.springframework.validation.annotation.Validated;
  * replica may use on its own while Redis cannot be reached. Default 1.
  * @param maxTrackedStreams how many streams the local store keeps state for; idle streams are forgotten first, and
  * when every tracked stream is busy a new one is rejected. Default 10,000.
+ * @param redisUnavailable what the Redis store does while Redis cannot be reached (unreachable, slower than
+ * {@code redis.timeout}, refusing): {@code local-fallback} (default) keeps budgets in this replica, each its
+ * capacity divided by {@code replicas}, so that the replicas together stay within the stream's quota; {@code reject}
+ * fails closed (every admission and call is refused with {@link Budget#QUOTA_STORE}, a 503); {@code admit} fails
+ * open (everything is allowed, nothing counted, so KVS's own limits are all that is left). Either way the
+ * {@code quotaStore} health indicator and the {@code kvs.gateway.quota.store.fallback} gauge say so, and the store
+ * goes back to Redis once it answers again.
+ * @param redis where the Redis store's Redis is and how long it may take
  */
 @ConfigurationProperties("gateway.quota")
 @Validated
 record QuotaProperties(Store store, Double safetyMargin, Capacities kvs, Map<String, Capacities> streams,
 		Double maxViewerShare, Duration maxWait, Double onDemandFetchRate, Integer replicas,
-		Integer maxTrackedStreams) {
+		Integer maxTrackedStreams, RedisUnavailable redisUnavailable, Redis redis) {
 
 	/** KVS's largest per-stream quota is 10,000 points/s; this bound keeps the store's integer arithmetic exact. */
 	static final double MAX_CAPACITY = 1_000_000;
 
+	@ConstructorBinding
 	QuotaProperties {
 		store = store == null ? Store.LOCAL : store;
 		safetyMargin = safetyMargin == null ? 0.05 : safetyMargin;
@@ -53,6 +63,8 @@ record QuotaProperties(Store store, Double safetyMargin, Capacities kvs, Map<Str
 		onDemandFetchRate = onDemandFetchRate == null ? 5.0 : onDemandFetchRate;
 		replicas = replicas == null ? 1 : replicas;
 		maxTrackedStreams = maxTrackedStreams == null ? 10_000 : maxTrackedStreams;
+		redisUnavailable = redisUnavailable == null ? RedisUnavailable.LOCAL_FALLBACK : redisUnavailable;
+		redis = redis == null ? new Redis(null, null, null) : redis;
 		if (!(safetyMargin >= 0 && safetyMargin <= 0.5)) {
 			throw new IllegalArgumentException("gateway.quota.safety-margin must be between 0 and 0.5, was " + safetyMargin);
 		}
@@ -82,6 +94,14 @@ record QuotaProperties(Store store, Double safetyMargin, Capacities kvs, Map<Str
 			throw new IllegalArgumentException(
 					"gateway.quota.max-tracked-streams must be at least 1, was " + maxTrackedStreams);
 		}
+	}
+
+	/** Every setting but the Redis store's, which take their defaults. */
+	QuotaProperties(Store store, Double safetyMargin, Capacities kvs, Map<String, Capacities> streams,
+			Double maxViewerShare, Duration maxWait, Double onDemandFetchRate, Integer replicas,
+			Integer maxTrackedStreams) {
+		this(store, safetyMargin, kvs, streams, maxViewerShare, maxWait, onDemandFetchRate, replicas,
+				maxTrackedStreams, null, null);
 	}
 
 	/** The defaults, for code and tests that run without Spring. */
@@ -149,6 +169,47 @@ record QuotaProperties(Store store, Double safetyMargin, Capacities kvs, Map<Str
 	enum Store {
 
 		LOCAL, REDIS
+
+	}
+
+	/** What the Redis store does while Redis cannot be reached. */
+	enum RedisUnavailable {
+
+		/** Keep budgets in this replica, each capacity divided by {@code replicas}. */
+		LOCAL_FALLBACK,
+
+		/** Fail closed: refuse with {@link Budget#QUOTA_STORE}. */
+		REJECT,
+
+		/** Fail open: allow everything, count nothing. */
+		ADMIT
+
+	}
+
+	/**
+	 * The Redis store's connection ({@code gateway.quota.redis.*}).
+	 *
+	 * @param url {@code redis://[user:password@]host:port[/database]}, or {@code rediss://} for TLS. Default
+	 * {@code redis://localhost:6379}.
+	 * @param timeout how long one store call may take before Redis counts as unreachable; keep it short, admission
+	 * waits for it. Default 200ms.
+	 * @param retryInterval while Redis is unreachable, how often a call tries it again (and Lettuce reconnects at
+	 * least as often). Default 1s.
+	 */
+	record Redis(String url, Duration timeout, Duration retryInterval) {
+
+		Redis {
+			url = url == null ? "redis://localhost:6379" : url;
+			timeout = timeout == null ? Duration.ofMillis(200) : timeout;
+			retryInterval = retryInterval == null ? Duration.ofSeconds(1) : retryInterval;
+			if (!timeout.isPositive()) {
+				throw new IllegalArgumentException("gateway.quota.redis.timeout must be positive, was " + timeout);
+			}
+			if (!retryInterval.isPositive()) {
+				throw new IllegalArgumentException(
+						"gateway.quota.redis.retry-interval must be positive, was " + retryInterval);
+			}
+		}
 
 	}
 

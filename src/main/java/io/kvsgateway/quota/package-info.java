@@ -7,7 +7,7 @@
  * It owns the cost model of a playback session ({@link io.kvsgateway.quota.SessionProfile}), the budgets of each
  * stream ({@code gateway.quota.*}), admission ({@link io.kvsgateway.quota.Admission}: granted with a lease, or
  * rejected with the budget that is full and when to retry), leases and token buckets, and their stores (in memory
- * now; Redis for several replicas later). It depends on no other module.
+ * for one replica; Redis, shared by several, with a configured fallback while it cannot be reached). It depends on no other module.
  */
 @NullMarked
 package io.kvsgateway.quota;

@@ -26,6 +26,9 @@ class QuotaPropertiesUnitTests {
 		assertThat(defaults.onDemandFetchRate()).isEqualTo(5.0);
 		assertThat(defaults.replicas()).isEqualTo(1);
 		assertThat(defaults.maxTrackedStreams()).isEqualTo(10_000);
+		assertThat(defaults.redisUnavailable()).isEqualTo(QuotaProperties.RedisUnavailable.LOCAL_FALLBACK);
+		assertThat(defaults.redis()).isEqualTo(
+				new QuotaProperties.Redis("redis://localhost:6379", Duration.ofMillis(200), Duration.ofSeconds(1)));
 		Capacity capacity = Capacity.of(defaults.capacitiesOf("lobby"), defaults.safetyMargin(),
 				defaults.maxViewerShare());
 		assertThat(capacity).isEqualTo(new Capacity(9_500_000_000L, 475_000_000L, 23_750_000L, 4_750_000L,
@@ -42,6 +45,30 @@ class QuotaPropertiesUnitTests {
 		assertThat(properties.capacitiesOf("garage-7")).isEqualTo(new Capacities(10_000.0, 100.0, 25.0, 5.0));
 		assertThat(properties.capacitiesOf("east-lobby")).isEqualTo(new Capacities(2000.0, 500.0, 25.0, 5.0));
 		assertThat(properties.capacitiesOf("yard")).isEqualTo(new Capacities(10_000.0, 400.0, 25.0, 5.0));
+	}
+
+	@Test
+	void bindsTheRedisStoreSettings() {
+		MapConfigurationPropertySource source = new MapConfigurationPropertySource(Map.of("gateway.quota.store",
+				"redis", "gateway.quota.redis-unavailable", "reject", "gateway.quota.redis.url", "rediss://cache:6380",
+				"gateway.quota.redis.timeout", "50ms", "gateway.quota.replicas", "3"));
+
+		QuotaProperties properties = new Binder(source).bind("gateway.quota", QuotaProperties.class).get();
+
+		assertThat(properties.store()).isEqualTo(QuotaProperties.Store.REDIS);
+		assertThat(properties.redisUnavailable()).isEqualTo(QuotaProperties.RedisUnavailable.REJECT);
+		assertThat(properties.redis())
+			.isEqualTo(new QuotaProperties.Redis("rediss://cache:6380", Duration.ofMillis(50), Duration.ofSeconds(1)));
+		assertThat(properties.replicas()).isEqualTo(3);
+	}
+
+	@Test
+	void refusesARedisTimeoutOrRetryIntervalThatIsNotPositive() {
+		assertThatIllegalArgumentException().isThrownBy(() -> new QuotaProperties.Redis(null, Duration.ZERO, null))
+			.withMessageContaining("gateway.quota.redis.timeout");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new QuotaProperties.Redis(null, null, Duration.ofSeconds(-1)))
+			.withMessageContaining("gateway.quota.redis.retry-interval");
 	}
 
 	@Test

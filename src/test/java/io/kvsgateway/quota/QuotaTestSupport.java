@@ -8,6 +8,8 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.lettuce.core.RedisURI;
+
 /** Fixtures of the quota tests: a clock the test moves, properties and profiles. */
 final class QuotaTestSupport {
 
@@ -28,6 +30,17 @@ final class QuotaTestSupport {
 
 	static QuotaProperties withStreams(Map<String, QuotaProperties.Capacities> streams) {
 		return new QuotaProperties(null, 0.0, null, streams, 1.0, null, null, null, null);
+	}
+
+	/** A Redis store on the given server; generous timeout, for tests that do not stop Redis. */
+	static RedisQuotaStore redisStore(String url) {
+		return redisStore(url, Duration.ofSeconds(5), Duration.ofSeconds(1));
+	}
+
+	static RedisQuotaStore redisStore(String url, Duration timeout, Duration reconnectDelay) {
+		RedisURI uri = RedisURI.create(url);
+		uri.setTimeout(timeout);
+		return new RedisQuotaStore(uri, reconnectDelay);
 	}
 
 	static SessionProfile liveHls(int maxFragmentResults, int tracks) {
