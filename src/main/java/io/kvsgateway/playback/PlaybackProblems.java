@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 import io.kvsgateway.Problems;
+import io.kvsgateway.quota.Budget;
 
 /** The viewer API's own failures as RFC 9457 problems; each 400 names the field and the rule it broke. */
 // Before Spring Boot's generic problem handler, so that an unreadable body also names its field.
@@ -66,16 +67,22 @@ class PlaybackProblems {
 
 	/**
 	 * A budget of the stream is full: 429 with when to retry and which budget, so a client can tell the gateway's own
-	 * refusal (before KVS is asked) from KVS's throttling ({@code kvs-throttled}).
+	 * refusal (before KVS is asked) from KVS's throttling ({@code kvs-throttled}). When the shared quota store is
+	 * unreachable and configured to fail closed ({@code gateway.quota.redis-unavailable=reject}), nothing is full:
+	 * the gateway cannot tell, so it answers 503, as for any dependency that is down.
 	 */
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> quotaExhausted(QuotaExhausted e) {
-		ProblemDetail problem = Problems.of(HttpStatus.TOO_MANY_REQUESTS, "quota-exhausted",
-				"Stream budget exhausted", e.getMessage());
+		boolean storeDown = e.budget() == Budget.QUOTA_STORE;
+		HttpStatus status = storeDown ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.TOO_MANY_REQUESTS;
+		ProblemDetail problem = storeDown
+				? Problems.of(status, "quota-store-unavailable", "Quota store unavailable",
+						"The gateway cannot reach its shared quota store and is configured to refuse playback meanwhile.")
+				: Problems.of(status, "quota-exhausted", "Stream budget exhausted", e.getMessage());
 		problem.setProperty("streamName", e.streamName());
 		problem.setProperty("budget", e.budget().name());
 		problem.setProperty("retryAfterSeconds", e.retryAfterSeconds());
-		return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+		return ResponseEntity.status(status)
 			.header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()))
 			.body(problem);
 	}
