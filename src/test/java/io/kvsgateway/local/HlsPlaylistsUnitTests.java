@@ -149,4 +149,12 @@ class HlsPlaylistsUnitTests {
 		assertThat(HlsPlaylists.targetDuration(selection(false))).isEqualTo(1);
 	}
 
+	@org.junit.jupiter.params.ParameterizedTest
+	@org.junit.jupiter.params.provider.CsvSource({ "0, 0.000", "20000000, 0.020", "1000500000, 1.001",
+			"1000499999, 1.000", "12345000000, 12.345", "999999999, 1.000" })
+	void writesExtinfSecondsWithThreeDecimalsAsStringFormatWould(long nanos, String expected) {
+		assertThat(HlsPlaylists.seconds(Duration.ofNanos(nanos))).isEqualTo(expected)
+			.isEqualTo(String.format(java.util.Locale.ROOT, "%.3f", nanos / 1e9));
+	}
+
 }
