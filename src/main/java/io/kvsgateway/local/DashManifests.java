@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Locale;
 
 import io.kvsgateway.local.PlaybackSelection.Entry;
@@ -151,9 +152,19 @@ final class DashManifests {
 			.append(FRAGMENT_TIMESTAMP)
 			.append("=$Time$\">\n");
 		xml.append("          <SegmentTimeline>\n");
-		for (Entry entry : selection.entries()) {
+		List<Entry> entries = selection.entries();
+		for (int i = 0; i < entries.size(); i++) {
+			Entry entry = entries.get(i);
 			long t = ticks(entry.timestamp(), TIMESCALE);
 			long d = ticks(entry.timestamp().plus(entry.duration()), TIMESCALE) - t;
+			// A fragment that overlaps the next ends where the next starts: a SegmentTimeline entry must not start
+			// before the one before it ends (ISO/IEC 23009-1, S@t). A gap stays a gap.
+			if (i + 1 < entries.size()) {
+				long next = ticks(entries.get(i + 1).timestamp(), TIMESCALE);
+				if (next > t && next < t + d) {
+					d = next - t;
+				}
+			}
 			xml.append("            <S t=\"").append(t).append("\" d=\"").append(d).append('"');
 			// DisplayFragmentNumber: "the Kinesis Video Streams fragment number is added to each S element in the
 			// manifest file with the attribute name kvs:fn".

@@ -149,6 +149,21 @@ class DashManifestsUnitTests {
 	}
 
 	@Test
+	void anOverlappingFragmentEndsWhereTheNextStartsAndAGapStays() throws Exception {
+		StreamingSession session = session(Protocol.DASH, PlaybackMode.ON_DEMAND).build();
+		Instant third = T0.plusSeconds(5);
+		Selection overlapping = new Selection(List.of(
+				new Entry(fragment(0, T0, T0, Duration.ofMillis(1_500)), T0, 0, false, 0),
+				new Entry(fragment(1, T0.plusSeconds(1), T0.plusSeconds(1)), T0.plusSeconds(1), 1, false, 0),
+				new Entry(fragment(2, third, third), third, 2, true, 1)), true);
+
+		Document mpd = parse(DashManifests.manifest(session, TOKEN, TRACKS, overlapping, T0, Duration.ZERO));
+
+		assertThat(elements(mpd, "S").subList(0, 3)).extracting(e -> e.getAttribute("d"))
+			.containsExactly("1000", "1000", "1000");
+	}
+
+	@Test
 	void ticksRoundDownInTheTimescale() {
 		assertThat(DashManifests.ticks(Instant.ofEpochSecond(10, 999_999_999), 1_000)).isEqualTo(10_999);
 		assertThat(DashManifests.ticks(Instant.ofEpochSecond(1, 500_000_000), 48_000)).isEqualTo(72_000);

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,6 +35,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import io.kvsgateway.support.Ffprobe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The whole chain, judged by an independent decoder: PutMedia in, an SDK session URL (or GetClip), and ffprobe/ffmpeg
@@ -150,6 +152,52 @@ class StreamingSessionFfprobeIntegrationTests {
 				.allSatisfy(time -> assertThat(time).isGreaterThan(videoEnd));
 		});
 		assertThat(together.get("video")).hasSize(180);
+	}
+
+	/**
+	 * A LIVE DASH session read by ffprobe while a camera is still sending, a fragment a second: the dynamic manifest
+	 * is polled, and each fragment found at its $Time$ once stored, after ffprobe has caught up with the live edge.
+	 * LIVE plays by server timestamps, a second apart as the camera sends. (ffmpeg's DASH demuxer re-finds its place
+	 * in a refreshed SegmentTimeline by whole seconds, so it would loop on two fragments starting within one second;
+	 * a paced camera's never do.)
+	 */
+	@Test
+	void liveDashPlaysWhileFragmentsArrive() throws Exception {
+		io.kvsgateway.support.MediaFixtures.Split split = io.kvsgateway.support.MediaFixtures.split("h264.mkv");
+		Map<String, String> headers = Map.of("x-amzn-stream-name", name, "x-amzn-fragment-timecode-type", "RELATIVE",
+				"x-amzn-producer-start-timestamp", Long.toString(Instant.now().getEpochSecond()));
+		try (PutMediaUpload upload = PutMediaUpload.open(port, headers, LocalKvsTestSupport.SECRET_ACCESS_KEY)) {
+			assertThat(upload.status()).isEqualTo(200);
+			upload.send(split.header(), 0, split.header().length);
+			Thread camera = Thread.ofVirtual().start(() -> {
+				for (byte[] fragment : split.fragments()) {
+					upload.send(fragment, 0, fragment.length);
+					try {
+						Thread.sleep(1_050);
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+				}
+				upload.finish();
+			});
+			// A fragment is stored once the next one begins: the session starts with one listed.
+			Thread.sleep(1_500);
+			String url = media.getDASHStreamingSessionURL(r -> r.streamName(name).playbackMode(DASHPlaybackMode.LIVE))
+				.dashStreamingSessionURL();
+
+			List<Double> video = Ffprobe.packetTimes(url, null, 3).get("video");
+
+			camera.join();
+			// Three seconds of timeline hold nearly three fragments of 30 frames, the camera's pauses aside.
+			assertThat(video).as("video packets of three live seconds").hasSizeGreaterThanOrEqualTo(75);
+			assertThat(video.getLast() - video.getFirst()).as("seconds played").isGreaterThan(2.8);
+			for (int i = 1; i < video.size(); i++) {
+				// Within a fragment a frame every 1/30 s; between fragments the server timestamps' spacing.
+				assertThat(video.get(i) - video.get(i - 1)).as("video packet %d after the one before", i)
+					.isBetween(VIDEO_FRAME - 0.002, 0.25);
+			}
+		}
 	}
 
 	String hls(ContainerFormat format) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
@@ -42,10 +43,23 @@ public final class Ffprobe {
 	 * @return the presentation times in seconds of each codec type's packets ({@code video}, {@code audio}), sorted
 	 */
 	public static Map<String, List<Double>> packetTimes(String input, @Nullable String selector) {
+		return packetTimes(input, selector, 0);
+	}
+
+	/**
+	 * @param selector the only streams to read (e.g. {@code a:0}), or {@code null} for all
+	 * @param seconds how much of the input to read from its start, as ffprobe measures it; 0 for all (a live input
+	 * has no end)
+	 * @return the presentation times in seconds of each codec type's packets ({@code video}, {@code audio}), sorted
+	 */
+	public static Map<String, List<Double>> packetTimes(String input, @Nullable String selector, int seconds) {
 		Map<String, List<Double>> times = new TreeMap<>();
 		List<String> command = new ArrayList<>(List.of(ExternalTools.require("ffprobe"), "-v", "error"));
 		if (selector != null) {
 			command.addAll(List.of("-select_streams", selector));
+		}
+		if (seconds > 0) {
+			command.addAll(List.of("-read_intervals", "%+" + seconds));
 		}
 		command.addAll(List.of("-show_entries", "packet=codec_type,pts_time", "-of", "csv=p=0", input));
 		run(command.toArray(String[]::new))
@@ -117,11 +131,24 @@ public final class Ffprobe {
 		});
 	}
 
+	/** Runs a tool to its end, or fails after two minutes (a live input may never end) rather than hang the build. */
 	private static String run(String... command) {
 		try {
 			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-			String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-			assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("%s finished", command[0]).isTrue();
+			CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+				try {
+					return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			});
+			boolean finished = process.waitFor(120, TimeUnit.SECONDS);
+			if (!finished) {
+				process.destroyForcibly();
+			}
+			assertThat(finished).as("%s finished", command[0]).isTrue();
+			String out = output.join();
 			assertThat(process.exitValue()).as(out).isZero();
 			return out;
 		}
