@@ -24,6 +24,15 @@ import io.kvsgateway.local.StreamingSession.PlaybackMode;
  * instead of by a sequence number keeps segment requests stateless: the same time names the same fragment before and
  * after a restart, and after a live window has moved on.
  * <p>
+ * Every track lists every fragment, so the timelines stay aligned and a fragment has one time for all of them, as it
+ * has one sequence number in the session; a track a fragment holds no samples of (audio outlasting video at the end
+ * of an upload) gets a valid media segment without samples.
+ * <p>
+ * Known ffmpeg (5.1) limits, not the manifest's: its demuxer ends the input when the track furthest behind ends,
+ * dropping the longer track's last packets; and in a dynamic manifest it re-finds its place in each refreshed
+ * timeline by whole seconds, so two fragments starting within the same second (fragments shorter than a second)
+ * make it fetch the first of them again and again.
+ * <p>
  * Segment times are the fragments' own timestamps (the ones the media segments carry in {@code tfdt}): a static
  * manifest offsets them to start at 0 with {@code presentationTimeOffset}; a dynamic one maps them to wall-clock time
  * with {@code availabilityStartTime}, so that players find the live edge where the newest fragment is.
