@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Locale;
 
 import io.kvsgateway.local.PlaybackSelection.Entry;
@@ -14,8 +15,23 @@ import io.kvsgateway.local.StreamingSession.PlaybackMode;
 
 /**
  * The text of a session's MPEG-DASH manifest (ISO/IEC 23009-1): one Period, one AdaptationSet per playable track, and
- * per Representation a SegmentList whose SegmentTimeline gives each fragment's time and whose SegmentURLs name each
- * fragment by its KVS fragment number.
+ * per Representation a SegmentTemplate whose SegmentTimeline gives each fragment's time, by which ({@code $Time$})
+ * the media URL names the fragment.
+ * <p>
+ * The URLs are templates rather than one SegmentURL per fragment, and carry a compact token rather than the session
+ * token, so that each is shorter than the manifest URL: ffmpeg's DASH demuxer, for one, sizes its URL buffers from
+ * the manifest URL and fails to open longer segment URLs without even requesting them. Naming fragments by time
+ * instead of by a sequence number keeps segment requests stateless: the same time names the same fragment before and
+ * after a restart, and after a live window has moved on.
+ * <p>
+ * Every track lists every fragment, so the timelines stay aligned and a fragment has one time for all of them, as it
+ * has one sequence number in the session; a track a fragment holds no samples of (audio outlasting video at the end
+ * of an upload) gets a valid media segment without samples.
+ * <p>
+ * Known ffmpeg (5.1) limits, not the manifest's: its demuxer ends the input when the track furthest behind ends,
+ * dropping the longer track's last packets; and in a dynamic manifest it re-finds its place in each refreshed
+ * timeline by whole seconds, so two fragments starting within the same second (fragments shorter than a second)
+ * make it fetch the first of them again and again.
  * <p>
  * Segment times are the fragments' own timestamps (the ones the media segments carry in {@code tfdt}): a static
  * manifest offsets them to start at 0 with {@code presentationTimeOffset}; a dynamic one maps them to wall-clock time
@@ -24,6 +40,12 @@ import io.kvsgateway.local.StreamingSession.PlaybackMode;
 final class DashManifests {
 
 	static final String MANIFEST = "getDASHManifest.mpd";
+
+	/** The query parameter of a media segment URL that names its fragment by {@code $Time$}. */
+	static final String FRAGMENT_TIMESTAMP = "FragmentTimestamp";
+
+	/** Milliseconds: the timescale of every SegmentTemplate and so of {@code $Time$}. */
+	static final long TIMESCALE = 1_000;
 
 	/**
 	 * The namespace of the {@code kvs:fn} and {@code kvs:ts} attributes. The API page names the attributes but not
@@ -36,14 +58,15 @@ final class DashManifests {
 
 	/**
 	 * @param session the session
-	 * @param token its token, repeated in every URL
+	 * @param segmentToken the session's {@link SessionTokens#sealCompact compact} token, for the init and media
+	 * segment URLs: shorter than the manifest URL's token, as some players need
 	 * @param tracks the stream's playable tracks
 	 * @param selection the fragments to list
 	 * @param now the time of publication
 	 * @param mediaToWallClock for LIVE and LIVE_REPLAY: what to add to a fragment timestamp to get the wall-clock time
 	 * at which it plays live
 	 */
-	static String manifest(StreamingSession session, String token, PlaybackTracks tracks, Selection selection,
+	static String manifest(StreamingSession session, String segmentToken, PlaybackTracks tracks, Selection selection,
 			Instant now, Duration mediaToWallClock) {
 		boolean dynamic = session.playbackMode() != PlaybackMode.ON_DEMAND;
 		Duration longest = Duration.ofSeconds(1);
@@ -81,17 +104,16 @@ final class DashManifests {
 		xml.append(">\n");
 		xml.append("  <Period id=\"0\" start=\"PT0S\">\n");
 		for (Playable playable : tracks.all()) {
-			adaptationSet(xml, session, token, playable, selection, dynamic);
+			adaptationSet(xml, session, segmentToken, playable, selection, dynamic);
 		}
 		xml.append("  </Period>\n");
 		xml.append("</MPD>\n");
 		return xml.toString();
 	}
 
-	private static void adaptationSet(StringBuilder xml, StreamingSession session, String token, Playable playable,
-			Selection selection, boolean dynamic) {
+	private static void adaptationSet(StringBuilder xml, StreamingSession session, String segmentToken,
+			Playable playable, Selection selection, boolean dynamic) {
 		long number = playable.number();
-		long timescale = playable.timescale();
 		xml.append("    <AdaptationSet id=\"").append(number).append("\" contentType=\"")
 			.append(playable.isVideo() ? "video" : "audio")
 			.append("\" mimeType=\"")
@@ -115,20 +137,43 @@ final class DashManifests {
 				.append(audio.channels())
 				.append("\"/>\n");
 		}
+		// Every track on one millisecond timeline (KVS keeps fragment timestamps to the millisecond): $Time$ then
+		// names the same fragment for every track, exactly, and stays within a double's integer range for browsers.
 		long offset = (!dynamic && !selection.entries().isEmpty())
-				? ticks(selection.entries().getFirst().timestamp(), timescale) : 0;
-		xml.append("        <SegmentList timescale=\"").append(timescale).append("\" presentationTimeOffset=\"")
+				? ticks(selection.entries().getFirst().timestamp(), TIMESCALE) : 0;
+		// No startNumber: ffmpeg's DASH demuxer looks $Time$ up in the timeline by the segment number counted from
+		// startNumber as if it were an index from 0, so any other start would make it ask for the wrong times.
+		xml.append("        <SegmentTemplate timescale=\"").append(TIMESCALE).append("\" presentationTimeOffset=\"")
 			.append(offset)
-			.append("\">\n");
-		xml.append("          <Initialization sourceURL=\"").append(HlsPlaylists.INIT).append("?SessionToken=")
-			.append(token)
+			.append("\" initialization=\"")
+			.append(HlsPlaylists.INIT)
+			.append("?SessionToken=")
+			.append(segmentToken)
 			.append("&amp;TrackNumber=")
 			.append(number)
-			.append("\"/>\n");
+			.append("\" media=\"")
+			.append(HlsPlaylists.MP4_FRAGMENT)
+			.append("?SessionToken=")
+			.append(segmentToken)
+			.append("&amp;TrackNumber=")
+			.append(number)
+			.append("&amp;")
+			.append(FRAGMENT_TIMESTAMP)
+			.append("=$Time$\">\n");
 		xml.append("          <SegmentTimeline>\n");
-		for (Entry entry : selection.entries()) {
-			long t = ticks(entry.timestamp(), timescale);
-			long d = ticks(entry.timestamp().plus(entry.duration()), timescale) - t;
+		List<Entry> entries = selection.entries();
+		for (int i = 0; i < entries.size(); i++) {
+			Entry entry = entries.get(i);
+			long t = ticks(entry.timestamp(), TIMESCALE);
+			long d = ticks(entry.timestamp().plus(entry.duration()), TIMESCALE) - t;
+			// A fragment that overlaps the next ends where the next starts: a SegmentTimeline entry must not start
+			// before the one before it ends (ISO/IEC 23009-1, S@t). A gap stays a gap.
+			if (i + 1 < entries.size()) {
+				long next = ticks(entries.get(i + 1).timestamp(), TIMESCALE);
+				if (next > t && next < t + d) {
+					d = next - t;
+				}
+			}
 			xml.append("            <S t=\"").append(t).append("\" d=\"").append(d).append('"');
 			// DisplayFragmentNumber: "the Kinesis Video Streams fragment number is added to each S element in the
 			// manifest file with the attribute name kvs:fn".
@@ -143,16 +188,7 @@ final class DashManifests {
 			xml.append("/>\n");
 		}
 		xml.append("          </SegmentTimeline>\n");
-		for (Entry entry : selection.entries()) {
-			xml.append("          <SegmentURL media=\"").append(HlsPlaylists.MP4_FRAGMENT).append("?SessionToken=")
-				.append(token)
-				.append("&amp;TrackNumber=")
-				.append(number)
-				.append("&amp;FragmentNumber=")
-				.append(entry.fragmentNumber())
-				.append("\"/>\n");
-		}
-		xml.append("        </SegmentList>\n");
+		xml.append("        </SegmentTemplate>\n");
 		xml.append("      </Representation>\n");
 		xml.append("    </AdaptationSet>\n");
 	}

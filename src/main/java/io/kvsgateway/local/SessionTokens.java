@@ -21,7 +21,6 @@ import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -40,8 +39,15 @@ class SessionTokens {
 
 	private static final int TAG_BITS = 128;
 
+	/** The first byte of a {@link #sealCompact compact} token. */
+	private static final byte COMPACT_VERSION = 2;
+
 	/** Binds a token to its purpose, so a ciphertext made with the same key for anything else never opens here. */
 	private static final byte[] ASSOCIATED_DATA = "kvs-gateway/streaming-session/v1".getBytes(StandardCharsets.UTF_8);
+
+	/** The purpose of compact tokens: a session token's ciphertext never opens as one, nor the other way round. */
+	private static final byte[] COMPACT_ASSOCIATED_DATA = "kvs-gateway/streaming-session-compact/v1"
+		.getBytes(StandardCharsets.UTF_8);
 
 	private static final SecureRandom random = new SecureRandom();
 
@@ -119,15 +125,29 @@ class SessionTokens {
 	 * @return base64url without padding, safe in a query string
 	 */
 	String seal(StreamingSession session) {
+		return seal(VERSION, ASSOCIATED_DATA, mapper.writeValueAsBytes(session));
+	}
+
+	/**
+	 * Seals a session in a binary form a fraction of the size of {@link #seal}'s, for the URLs of a DASH manifest's
+	 * init and media segments. Players size their buffers for those from the manifest URL's length (ffmpeg's DASH
+	 * demuxer does), so the URLs a manifest names must be shorter than the manifest's own, whose token is the full
+	 * one. Opens only where {@link #open(String, boolean)} allows compact tokens.
+	 */
+	String sealCompact(StreamingSession session) {
+		return seal(COMPACT_VERSION, COMPACT_ASSOCIATED_DATA, CompactSession.encode(session));
+	}
+
+	private String seal(byte version, byte[] associatedData, byte[] plain) {
 		byte[] nonce = new byte[NONCE_BYTES];
 		random.nextBytes(nonce);
 		try {
 			Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
 			cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-			cipher.updateAAD(ASSOCIATED_DATA);
-			byte[] sealed = cipher.doFinal(mapper.writeValueAsBytes(session));
+			cipher.updateAAD(associatedData);
+			byte[] sealed = cipher.doFinal(plain);
 			ByteBuffer token = ByteBuffer.allocate(1 + NONCE_BYTES + sealed.length);
-			token.put(VERSION).put(nonce).put(sealed);
+			token.put(version).put(nonce).put(sealed);
 			return Base64.getUrlEncoder().withoutPadding().encodeToString(token.array());
 		}
 		catch (GeneralSecurityException ex) {
@@ -141,6 +161,16 @@ class SessionTokens {
 	 * @throws ExpiredToken when the session's expiry has passed on the clock
 	 */
 	StreamingSession open(String token) {
+		return open(token, false);
+	}
+
+	/**
+	 * Opens a token issued by {@link #seal(StreamingSession)}, or with {@code compactAllowed} one issued by
+	 * {@link #sealCompact(StreamingSession)}, with the same key.
+	 * @throws InvalidToken when the token was altered, garbled, made with another key, or compact where not allowed
+	 * @throws ExpiredToken when the session's expiry has passed on the clock
+	 */
+	StreamingSession open(String token, boolean compactAllowed) {
 		byte[] bytes;
 		try {
 			bytes = Base64.getUrlDecoder().decode(token);
@@ -148,18 +178,21 @@ class SessionTokens {
 		catch (IllegalArgumentException ex) {
 			throw new InvalidToken();
 		}
-		if (bytes.length < 1 + NONCE_BYTES + TAG_BITS / 8 || bytes[0] != VERSION) {
+		if (bytes.length < 1 + NONCE_BYTES + TAG_BITS / 8
+				|| (bytes[0] != VERSION && (bytes[0] != COMPACT_VERSION || !compactAllowed))) {
 			throw new InvalidToken();
 		}
+		boolean compact = bytes[0] == COMPACT_VERSION;
 		StreamingSession session;
 		try {
 			Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
 			cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, 1, NONCE_BYTES));
-			cipher.updateAAD(ASSOCIATED_DATA);
+			cipher.updateAAD(compact ? COMPACT_ASSOCIATED_DATA : ASSOCIATED_DATA);
 			byte[] plain = cipher.doFinal(bytes, 1 + NONCE_BYTES, bytes.length - 1 - NONCE_BYTES);
-			session = mapper.readValue(plain, StreamingSession.class);
+			session = compact ? CompactSession.decode(plain) : mapper.readValue(plain, StreamingSession.class);
 		}
-		catch (GeneralSecurityException | JacksonException ex) {
+		catch (GeneralSecurityException | RuntimeException ex) {
+			// Also a JacksonException, or a compact session that does not decode: either way not a token of ours.
 			throw new InvalidToken();
 		}
 		if (!clock.instant().isBefore(session.expiresAt())) {

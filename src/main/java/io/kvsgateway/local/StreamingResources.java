@@ -67,6 +67,8 @@ final class StreamingResources {
 
 	private static final Pattern FRAGMENT_NUMBER = Pattern.compile("[0-9]{1,128}");
 
+	private static final Pattern FRAGMENT_TIMESTAMP = Pattern.compile("[0-9]{1,18}");
+
 	private static final Pattern TRACK_NUMBER = Pattern.compile("[1-9][0-9]{0,9}");
 
 	private final LocalStreams streams;
@@ -155,9 +157,9 @@ final class StreamingResources {
 					session.issuedAt());
 			case ON_DEMAND -> Duration.ZERO;
 		};
-		return Resource.text(
-				DashManifests.manifest(session, opened.token(), playable, listed, clock.instant(), mediaToWallClock),
-				DASH_CONTENT_TYPE, caching(session));
+		// The segment URLs carry the compact token: the full one stays in the manifest URL only.
+		return Resource.text(DashManifests.manifest(session, tokens.sealCompact(session), playable, listed,
+				clock.instant(), mediaToWallClock), DASH_CONTENT_TYPE, caching(session));
 	}
 
 	/** GetMP4InitFragment: the init segment of one track, from the header of the fragments the session lists. */
@@ -179,12 +181,22 @@ final class StreamingResources {
 	/** GetMP4MediaFragment: one fragment's samples of one track. */
 	Resource mp4Fragment(Protocol protocol, @Nullable String token, @Nullable String fragmentNumber,
 			@Nullable String trackNumber) {
+		return mp4Fragment(protocol, token, fragmentNumber, null, trackNumber);
+	}
+
+	/**
+	 * GetMP4MediaFragment: one fragment's samples of one track, the fragment named by its number or (DASH manifests'
+	 * {@code $Time$}) by its timestamp in epoch milliseconds on the session's clock.
+	 */
+	Resource mp4Fragment(Protocol protocol, @Nullable String token, @Nullable String fragmentNumber,
+			@Nullable String fragmentTimestamp, @Nullable String trackNumber) {
 		Opened opened = open(token, protocol, Api.GET_MP4_MEDIA_FRAGMENT);
 		if (opened.session().containerFormat() == ContainerFormat.MPEG_TS) {
 			throw KvsError.invalidArgument("The session's ContainerFormat is MPEG_TS; use GetTSFragment.");
 		}
 		long track = trackNumber(trackNumber);
-		Fragment fragment = fragmentOf(opened, fragmentNumber);
+		Fragment fragment = (fragmentTimestamp != null && fragmentNumber == null)
+				? fragmentAt(opened, fragmentTimestamp) : fragmentOf(opened, fragmentNumber);
 		boolean producer = opened.session().fragmentSelectorType() == FragmentSelectorType.PRODUCER_TIMESTAMP;
 		byte[] body = segments.get(
 				new SegmentKey(opened.stream().streamId(), fragment.fragmentNumber(), track, "fmp4", producer),
@@ -207,14 +219,20 @@ final class StreamingResources {
 		return new Resource(body, TS_CONTENT_TYPE, IMMUTABLE_CACHING);
 	}
 
-	/** The token, then the per-session rate, then the stream: in that order, so a bad token learns nothing. */
+	/**
+	 * The token, then the per-session rate, then the stream: in that order, so a bad token learns nothing. A DASH
+	 * manifest names its init and media segments with the session's compact token; the manifest itself and HLS take
+	 * only the full one.
+	 */
 	private Opened open(@Nullable String token, Protocol protocol, Api api) {
 		if (token == null || token.isBlank()) {
 			throw KvsError.invalidArgument("SessionToken is required.");
 		}
+		boolean compactAllowed = protocol == Protocol.DASH
+				&& (api == Api.GET_MP4_INIT_FRAGMENT || api == Api.GET_MP4_MEDIA_FRAGMENT);
 		StreamingSession session;
 		try {
-			session = tokens.open(token);
+			session = tokens.open(token, compactAllowed);
 		}
 		catch (SessionTokens.TokenRejected rejected) {
 			// A player that outlives Expires gets 403 "Streaming session token is expired" (aws-samples
@@ -362,6 +380,27 @@ final class StreamingResources {
 			throw KvsError.resourceNotFound("The fragment " + fragmentNumber + " is outside the session's range.");
 		}
 		return fragment;
+	}
+
+	/**
+	 * The fragment a DASH {@code $Time$} names: the one the session lists at that millisecond, which with producer
+	 * timestamps is the newest fragment starting then ("the fragment that has the larger fragment number ... is
+	 * included"), within the session's range.
+	 */
+	private Fragment fragmentAt(Opened opened, String fragmentTimestamp) {
+		if (!FRAGMENT_TIMESTAMP.matcher(fragmentTimestamp).matches()) {
+			throw KvsError.invalidArgument(DashManifests.FRAGMENT_TIMESTAMP
+					+ " must be a fragment timestamp of the session in epoch milliseconds.");
+		}
+		long millis = Long.parseLong(fragmentTimestamp);
+		StreamingSession session = opened.session();
+		List<Fragment> starting = fragments.select(opened.stream().streamId(),
+				f -> DashManifests.ticks(PlaybackSelection.timestampOf(session, f), DashManifests.TIMESCALE) == millis,
+				null, Integer.MAX_VALUE);
+		if (starting.isEmpty()) {
+			throw KvsError.resourceNotFound("No fragment of the session's stream starts at " + millis + ".");
+		}
+		return fragmentOf(opened, starting.getLast().fragmentNumber());
 	}
 
 	private MediaFragment media(Opened opened, Fragment fragment) {

@@ -92,9 +92,10 @@ class StreamingSessionController {
 	@GetMapping("/kvs/dash/v1/getMP4MediaFragment.mp4")
 	void dashFragment(@RequestParam(name = TOKEN, required = false) @Nullable String token,
 			@RequestParam(name = "FragmentNumber", required = false) @Nullable String fragmentNumber,
+			@RequestParam(name = DashManifests.FRAGMENT_TIMESTAMP, required = false) @Nullable String fragmentTimestamp,
 			@RequestParam(name = "TrackNumber", required = false) @Nullable String trackNumber,
 			HttpServletResponse response) throws IOException {
-		write(resources.mp4Fragment(Protocol.DASH, token, fragmentNumber, trackNumber), response);
+		write(resources.mp4Fragment(Protocol.DASH, token, fragmentNumber, fragmentTimestamp, trackNumber), response);
 	}
 
 	/** Straight from the (cached) bytes to the socket, as a static file would be. */

@@ -78,26 +78,31 @@ class DashManifestsUnitTests {
 		assertThat(representations.get(1).getAttribute("codecs")).isEqualTo("mp4a.40.2");
 		assertThat(representations.get(1).getAttribute("audioSamplingRate")).isEqualTo("48000");
 
-		// Video in 90 kHz: t is the fragment's timestamp, presentationTimeOffset moves the first one to 0.
-		Element videoList = elements(mpd, "SegmentList").get(0);
-		long first = T0.getEpochSecond() * 90_000 + 45_000;
-		assertThat(videoList.getAttribute("timescale")).isEqualTo("90000");
-		assertThat(videoList.getAttribute("presentationTimeOffset")).isEqualTo(Long.toString(first));
+		// Milliseconds for every track: t is the fragment's timestamp, presentationTimeOffset moves the first to 0.
+		List<Element> templates = elements(mpd, "SegmentTemplate");
+		assertThat(templates).hasSize(2);
+		long first = T0.toEpochMilli() + 500;
+		assertThat(templates).allSatisfy(template -> {
+			assertThat(template.getAttribute("timescale")).isEqualTo("1000");
+			assertThat(template.getAttribute("presentationTimeOffset")).isEqualTo(Long.toString(first));
+			// $Time$ is an index into ffmpeg's timeline unless numbering starts at 0; its default does.
+			assertThat(template.hasAttribute("startNumber")).isFalse();
+		});
 		List<Element> segments = elements(mpd, "S");
-		assertThat(segments.get(0).getAttribute("t")).isEqualTo(Long.toString(first));
-		assertThat(segments.get(0).getAttribute("d")).isEqualTo("90000");
-		assertThat(segments.get(1).getAttribute("t")).isEqualTo(Long.toString(first + 90_000));
-		assertThat(segments.get(1).getAttribute("d")).isEqualTo("180000");
-		assertThat(segments.get(2).getAttribute("d")).isEqualTo("48000");
+		assertThat(segments).hasSize(4);
+		assertThat(segments).extracting(e -> e.getAttribute("t"))
+			.containsExactly(Long.toString(first), Long.toString(first + 1_000), Long.toString(first),
+					Long.toString(first + 1_000));
+		assertThat(segments).extracting(e -> e.getAttribute("d")).containsExactly("1000", "2000", "1000", "2000");
 		assertThat(segments.get(0).hasAttributeNS(DashManifests.KVS_NAMESPACE, "fn")).isFalse();
 
-		assertThat(elements(mpd, "Initialization").get(1).getAttribute("sourceURL"))
+		assertThat(templates.get(1).getAttribute("initialization"))
 			.isEqualTo("getMP4InitFragment.mp4?SessionToken=tok_en-1&TrackNumber=2");
-		assertThat(elements(mpd, "SegmentURL")).extracting(e -> e.getAttribute("media"))
-			.containsExactly("getMP4MediaFragment.mp4?SessionToken=tok_en-1&TrackNumber=1&FragmentNumber=1000",
-					"getMP4MediaFragment.mp4?SessionToken=tok_en-1&TrackNumber=1&FragmentNumber=1001",
-					"getMP4MediaFragment.mp4?SessionToken=tok_en-1&TrackNumber=2&FragmentNumber=1000",
-					"getMP4MediaFragment.mp4?SessionToken=tok_en-1&TrackNumber=2&FragmentNumber=1001");
+		assertThat(templates).extracting(e -> e.getAttribute("media"))
+			.containsExactly("getMP4MediaFragment.mp4?SessionToken=tok_en-1&TrackNumber=1&FragmentTimestamp=$Time$",
+					"getMP4MediaFragment.mp4?SessionToken=tok_en-1&TrackNumber=2&FragmentTimestamp=$Time$");
+		assertThat(elements(mpd, "SegmentList")).isEmpty();
+		assertThat(elements(mpd, "SegmentURL")).isEmpty();
 	}
 
 	@Test
@@ -128,7 +133,7 @@ class DashManifestsUnitTests {
 		assertThat(root.getAttribute("publishTime")).isEqualTo("2026-03-04T05:06:11Z");
 		assertThat(root.getAttribute("minimumUpdatePeriod")).isEqualTo("PT1S");
 		assertThat(root.hasAttribute("mediaPresentationDuration")).isFalse();
-		assertThat(elements(mpd, "SegmentList").get(0).getAttribute("presentationTimeOffset")).isEqualTo("0");
+		assertThat(elements(mpd, "SegmentTemplate").get(0).getAttribute("presentationTimeOffset")).isEqualTo("0");
 	}
 
 	@Test
@@ -141,6 +146,21 @@ class DashManifestsUnitTests {
 		assertThat(root.getAttribute("type")).isEqualTo("dynamic");
 		assertThat(root.hasAttribute("minimumUpdatePeriod")).isFalse();
 		assertThat(root.getAttribute("mediaPresentationDuration")).isEqualTo("PT3.000S");
+	}
+
+	@Test
+	void anOverlappingFragmentEndsWhereTheNextStartsAndAGapStays() throws Exception {
+		StreamingSession session = session(Protocol.DASH, PlaybackMode.ON_DEMAND).build();
+		Instant third = T0.plusSeconds(5);
+		Selection overlapping = new Selection(List.of(
+				new Entry(fragment(0, T0, T0, Duration.ofMillis(1_500)), T0, 0, false, 0),
+				new Entry(fragment(1, T0.plusSeconds(1), T0.plusSeconds(1)), T0.plusSeconds(1), 1, false, 0),
+				new Entry(fragment(2, third, third), third, 2, true, 1)), true);
+
+		Document mpd = parse(DashManifests.manifest(session, TOKEN, TRACKS, overlapping, T0, Duration.ZERO));
+
+		assertThat(elements(mpd, "S").subList(0, 3)).extracting(e -> e.getAttribute("d"))
+			.containsExactly("1000", "1000", "1000");
 	}
 
 	@Test

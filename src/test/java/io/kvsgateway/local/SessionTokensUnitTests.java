@@ -95,6 +95,50 @@ class SessionTokensUnitTests {
 	}
 
 	@Test
+	void compactTokensOpenTheSameSessionAtAFractionOfTheLength() {
+		SessionTokens tokens = new SessionTokens(key(), Clock.fixed(NOW, ZoneOffset.UTC));
+		StreamingSession session = session(NOW.plusSeconds(300));
+
+		String compact = tokens.sealCompact(session);
+
+		assertThat(compact).matches("[A-Za-z0-9_-]+");
+		assertThat(compact.length()).isLessThan(tokens.seal(session).length() / 2);
+		assertThat(tokens.open(compact, true)).isEqualTo(session);
+		assertThat(tokens.open(tokens.seal(session), true)).isEqualTo(session);
+	}
+
+	@Test
+	void compactTokensOpenOnlyWhereAllowed() {
+		SessionTokens tokens = new SessionTokens(key(), Clock.fixed(NOW, ZoneOffset.UTC));
+		String compact = tokens.sealCompact(session(NOW.plusSeconds(300)));
+
+		assertThatExceptionOfType(SessionTokens.InvalidToken.class).isThrownBy(() -> tokens.open(compact));
+		assertThatExceptionOfType(SessionTokens.InvalidToken.class).isThrownBy(() -> tokens.open(compact, false));
+	}
+
+	@Test
+	void rejectsTamperedExpiredOrForeignCompactTokens() {
+		SecretKey key = key();
+		SessionTokens tokens = new SessionTokens(key, Clock.fixed(NOW, ZoneOffset.UTC));
+		String compact = tokens.sealCompact(session(NOW.plusSeconds(300)));
+		byte[] bytes = Base64.getUrlDecoder().decode(compact);
+		bytes[bytes.length / 2] ^= 0x01;
+		String tampered = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+		// A full token's ciphertext relabelled as compact: the purpose is bound into the tag.
+		byte[] relabelled = Base64.getUrlDecoder().decode(tokens.seal(session(NOW.plusSeconds(300))));
+		relabelled[0] = 2;
+
+		assertThatExceptionOfType(SessionTokens.InvalidToken.class).isThrownBy(() -> tokens.open(tampered, true));
+		assertThatExceptionOfType(SessionTokens.InvalidToken.class).isThrownBy(() -> tokens
+			.open(Base64.getUrlEncoder().withoutPadding().encodeToString(relabelled), true));
+		assertThatExceptionOfType(SessionTokens.InvalidToken.class)
+			.isThrownBy(() -> new SessionTokens(key(), Clock.fixed(NOW, ZoneOffset.UTC)).open(compact, true));
+		assertThatExceptionOfType(SessionTokens.ExpiredToken.class)
+			.isThrownBy(() -> new SessionTokens(key, Clock.fixed(NOW.plusSeconds(300), ZoneOffset.UTC))
+				.open(compact, true));
+	}
+
+	@Test
 	void keepsGeneratedKeyInDataDirWithOwnerOnlyPermissions() throws Exception {
 		SecretKey first = SessionTokens.loadKey(null, dataDir);
 		SecretKey second = SessionTokens.loadKey(null, dataDir);

@@ -242,14 +242,114 @@ class StreamingSessionIntegrationTests {
 		assertThat(segments).extracting(s -> s.getAttributeNS(DashManifests.KVS_NAMESPACE, "fn"))
 			.containsExactlyElementsOf(concat(numbers, numbers));
 
-		Element init = elements(mpd, "Initialization").get(1);
-		assertThat(text(ok(get(URI.create(url).resolve(init.getAttribute("sourceURL")).toString()))))
+		List<Element> templates = elements(mpd, "SegmentTemplate");
+		assertThat(text(ok(get(URI.create(url).resolve(templates.get(1).getAttribute("initialization")).toString()))))
 			.isEqualTo("init 2");
-		String lastAudio = elements(mpd, "SegmentURL").getLast().getAttribute("media");
+		String lastAudio = segmentUrl(url, templates.get(1), segments.getLast());
 		Instant server = store.fragments(name).getLast().serverTimestamp();
 		// SERVER_TIMESTAMP sessions carry the server timestamps.
-		assertThat(text(ok(get(URI.create(url).resolve(lastAudio).toString()))))
-			.isEqualTo("fmp4 track 2 at " + nanos(server));
+		assertThat(text(ok(get(lastAudio)))).isEqualTo("fmp4 track 2 at " + nanos(server));
+	}
+
+	@Test
+	void dashSegmentUrlsAreShorterThanTheManifestUrlAndCarryACompactToken() throws Exception {
+		upload(name, "h264-aac.mkv");
+		String url = onDemandDash(name);
+
+		Document mpd = xml(ok(get(url)).body());
+
+		// ffmpeg's DASH demuxer sizes its URL buffers from the manifest URL's length.
+		for (Element template : elements(mpd, "SegmentTemplate")) {
+			for (String resource : List.of(template.getAttribute("initialization"), template.getAttribute("media"))) {
+				assertThat(URI.create(url).resolve(resource.replace("$Time$", "9".repeat(13))).toString().length())
+					.as(resource)
+					.isLessThan(url.length() / 2);
+				assertThat(token(resource)).isNotEqualTo(token(url));
+			}
+		}
+		String segment = segmentUrl(url, elements(mpd, "SegmentTemplate").getFirst(), elements(mpd, "S").getFirst());
+		String compact = token(segment);
+		assertThat(get(segment).statusCode()).isEqualTo(200);
+		// The full token still opens every resource; the compact one opens segments only.
+		assertThat(get(segment.replace(compact, token(url))).statusCode()).isEqualTo(200);
+		HttpResponse<byte[]> manifest = get(url.replace(token(url), compact));
+		assertThat(manifest.statusCode()).isEqualTo(403);
+		assertThat(manifest.headers().firstValue("x-amzn-ErrorType")).hasValue("NotAuthorizedException");
+	}
+
+	@Test
+	void refusesAnExpiredOrTamperedCompactToken() throws Exception {
+		upload(name, "h264.mkv");
+		String url = onDemandDash(name);
+		Document mpd = xml(ok(get(url)).body());
+		String segment = segmentUrl(url, elements(mpd, "SegmentTemplate").getFirst(), elements(mpd, "S").getFirst());
+		String compact = token(segment);
+		char flipped = compact.charAt(40) == 'A' ? 'B' : 'A';
+
+		HttpResponse<byte[]> tampered = get(
+				segment.replace(compact, compact.substring(0, 40) + flipped + compact.substring(41)));
+		clock.moveBy(Duration.ofSeconds(301));
+		HttpResponse<byte[]> expired = get(segment);
+
+		assertThat(tampered.statusCode()).isEqualTo(403);
+		assertThat(tampered.headers().firstValue("x-amzn-ErrorType")).hasValue("NotAuthorizedException");
+		assertThat(expired.statusCode()).isEqualTo(403);
+		assertThat(text(expired)).contains("Streaming session token is expired");
+	}
+
+	@Test
+	void aCompactTokenNeverReadsAnotherStream() throws Exception {
+		upload(name, "h264.mkv");
+		String other = "play-" + names.incrementAndGet();
+		kvs.createStream(r -> r.streamName(other).dataRetentionInHours(24));
+		// Later in the same range: the other stream's times are none of this one's.
+		upload(port, other, "h264.mkv", producerStart.plusSeconds(30));
+		String ours = token(elements(xml(ok(get(onDemandDash(name))).body()), "SegmentTemplate").getFirst()
+			.getAttribute("media"));
+		String otherUrl = onDemandDash(other);
+		Document otherMpd = xml(ok(get(otherUrl)).body());
+		String otherSegment = segmentUrl(otherUrl, elements(otherMpd, "SegmentTemplate").getFirst(),
+				elements(otherMpd, "S").getFirst());
+
+		HttpResponse<byte[]> response = get(otherSegment.replace(token(otherSegment), ours));
+
+		assertThat(get(otherSegment).statusCode()).isEqualTo(200);
+		assertThat(response.statusCode()).isEqualTo(404);
+		assertThat(response.headers().firstValue("x-amzn-ErrorType")).hasValue("ResourceNotFoundException");
+	}
+
+	@Test
+	void compactTokensCountAgainstTheirSessionsFragmentRate() throws Exception {
+		upload(name, "h264.mkv");
+		String url = onDemandDash(name);
+		Document mpd = xml(ok(get(url)).body());
+		String segment = segmentUrl(url, elements(mpd, "SegmentTemplate").getFirst(), elements(mpd, "S").getFirst());
+
+		clock.freeze();
+		for (int i = 0; i < 20; i++) {
+			String token = (i % 2 == 0) ? token(segment) : token(url);
+			assertThat(get(segment.replace(token(segment), token)).statusCode()).as("request %d", i + 1)
+				.isEqualTo(200);
+		}
+		HttpResponse<byte[]> refused = get(segment);
+
+		assertThat(refused.statusCode()).isEqualTo(400);
+		assertThat(refused.headers().firstValue("x-amzn-ErrorType")).hasValue("ClientLimitExceededException");
+	}
+
+	/** A media segment's URL: the template's, with $Time$ from a SegmentTimeline entry, resolved to the manifest's. */
+	static String segmentUrl(String manifestUrl, Element template, Element s) {
+		return URI.create(manifestUrl)
+			.resolve(template.getAttribute("media").replace("$Time$", s.getAttribute("t")))
+			.toString();
+	}
+
+	String onDemandDash(String stream) {
+		return media.getDASHStreamingSessionURL(r -> r.streamName(stream)
+			.playbackMode(DASHPlaybackMode.ON_DEMAND)
+			.dashFragmentSelector(s -> s.fragmentSelectorType(DASHFragmentSelectorType.PRODUCER_TIMESTAMP)
+				.timestampRange(t -> t.startTimestamp(producerStart).endTimestamp(producerStart.plusSeconds(60)))))
+			.dashStreamingSessionURL();
 	}
 
 	@Test
@@ -304,13 +404,14 @@ class StreamingSessionIntegrationTests {
 		assertThat(root.getAttribute("availabilityStartTime")).isEqualTo("1970-01-01T00:00:00Z");
 		assertThat(root.getAttribute("minimumUpdatePeriod")).isEqualTo("PT1S");
 		assertThat(root.getAttribute("publishTime")).isNotEmpty();
-		assertThat(elements(mpd, "SegmentURL")).extracting(e -> e.getAttribute("media"))
-			.allSatisfy(media -> assertThat(media).contains("TrackNumber=1&FragmentNumber="))
-			.last()
-			.satisfies(media -> assertThat(media).endsWith(numbers.getLast()));
+		Element template = elements(mpd, "SegmentTemplate").getFirst();
+		assertThat(template.getAttribute("media")).contains("TrackNumber=1&FragmentTimestamp=$Time$");
 		Instant newest = store.fragments(name).getLast().serverTimestamp();
-		assertThat(elements(mpd, "S").getLast().getAttribute("t"))
-			.isEqualTo(Long.toString(DashManifests.ticks(newest, 90_000)));
+		assertThat(elements(mpd, "S").getLast().getAttribute("t")).isEqualTo(Long.toString(newest.toEpochMilli()));
+		// LIVE plays by server timestamps: $Time$ of the newest entry names the newest fragment.
+		assertThat(text(ok(get(segmentUrl(url, template, elements(mpd, "S").getLast())))))
+			.isEqualTo("fmp4 track 1 at " + nanos(newest));
+		assertThat(numbers).isNotEmpty();
 	}
 
 	static List<String> listed(String playlist) {

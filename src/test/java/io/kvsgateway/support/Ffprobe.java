@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The independent judge of media the project writes: ffprobe and ffmpeg (not this project's own parsers) read a file
@@ -32,9 +35,34 @@ public final class Ffprobe {
 
 	/** @return the presentation times in seconds of each codec type's packets ({@code video}, {@code audio}), sorted */
 	public static Map<String, List<Double>> packetTimes(String input) {
+		return packetTimes(input, null);
+	}
+
+	/**
+	 * @param selector the only streams to read (e.g. {@code a:0}), or {@code null} for all
+	 * @return the presentation times in seconds of each codec type's packets ({@code video}, {@code audio}), sorted
+	 */
+	public static Map<String, List<Double>> packetTimes(String input, @Nullable String selector) {
+		return packetTimes(input, selector, 0);
+	}
+
+	/**
+	 * @param selector the only streams to read (e.g. {@code a:0}), or {@code null} for all
+	 * @param seconds how much of the input to read from its start, as ffprobe measures it; 0 for all (a live input
+	 * has no end)
+	 * @return the presentation times in seconds of each codec type's packets ({@code video}, {@code audio}), sorted
+	 */
+	public static Map<String, List<Double>> packetTimes(String input, @Nullable String selector, int seconds) {
 		Map<String, List<Double>> times = new TreeMap<>();
-		run(ExternalTools.require("ffprobe"), "-v", "error", "-show_entries", "packet=codec_type,pts_time", "-of",
-				"csv=p=0", input)
+		List<String> command = new ArrayList<>(List.of(ExternalTools.require("ffprobe"), "-v", "error"));
+		if (selector != null) {
+			command.addAll(List.of("-select_streams", selector));
+		}
+		if (seconds > 0) {
+			command.addAll(List.of("-read_intervals", "%+" + seconds));
+		}
+		command.addAll(List.of("-show_entries", "packet=codec_type,pts_time", "-of", "csv=p=0", input));
+		run(command.toArray(String[]::new))
 			.lines()
 			.map(line -> line.strip().split(","))
 			.filter(fields -> fields.length >= 2 && !fields[1].equals("N/A"))
@@ -69,8 +97,27 @@ public final class Ffprobe {
 	 * @param frameSeconds per codec type, the frame duration allowed as error
 	 */
 	public static void assertSameTimeline(String source, String output, Map<String, Double> frameSeconds) {
-		Map<String, List<Double>> expected = packetTimes(source);
-		Map<String, List<Double>> actual = packetTimes(output);
+		assertSameTimeline(packetTimes(source), packetTimes(output), output, frameSeconds);
+	}
+
+	/**
+	 * {@link #assertSameTimeline}, with each of the output's streams read on its own: for a DASH manifest, whose
+	 * representations ffmpeg's demuxer reads in turns and stops reading all of them as soon as the one furthest behind
+	 * ends, which loses the packets another track has beyond it (audio outlasting video by more than one packet).
+	 */
+	public static void assertSameTimelinePerStream(String source, String output, Map<String, Double> frameSeconds) {
+		Map<String, List<Double>> actual = new TreeMap<>();
+		for (String type : frameSeconds.keySet()) {
+			String selector = type.substring(0, 1) + ":0";
+			if (streamTypes(output).contains(type)) {
+				actual.putAll(packetTimes(output, selector));
+			}
+		}
+		assertSameTimeline(packetTimes(source), actual, output, frameSeconds);
+	}
+
+	private static void assertSameTimeline(Map<String, List<Double>> expected, Map<String, List<Double>> actual,
+			String output, Map<String, Double> frameSeconds) {
 		assertThat(actual.keySet()).as("codec types in %s", output).isEqualTo(expected.keySet());
 		double expectedOrigin = expected.get("video").getFirst();
 		double actualOrigin = actual.get("video").getFirst();
@@ -84,11 +131,24 @@ public final class Ffprobe {
 		});
 	}
 
+	/** Runs a tool to its end, or fails after two minutes (a live input may never end) rather than hang the build. */
 	private static String run(String... command) {
 		try {
 			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-			String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-			assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("%s finished", command[0]).isTrue();
+			CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+				try {
+					return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			});
+			boolean finished = process.waitFor(120, TimeUnit.SECONDS);
+			if (!finished) {
+				process.destroyForcibly();
+			}
+			assertThat(finished).as("%s finished", command[0]).isTrue();
+			String out = output.join();
 			assertThat(process.exitValue()).as(out).isZero();
 			return out;
 		}
