@@ -115,6 +115,8 @@ class DevelopmentModeContractTests {
 		}
 		Set<String> documented = new TreeSet<>(CONTRACT.operations());
 		documented.addAll(CONTRACT.developmentOperations());
+		// Actuator maps its endpoints outside MVC's handlers; OpenApiContractTests exercises the documented ones.
+		documented.removeIf(operation -> operation.contains(" /actuator/"));
 		assertThat(mapped).isEqualTo(documented);
 	}
 

@@ -6,7 +6,6 @@ import static io.kvsgateway.quota.QuotaTestSupport.onDemandDash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -39,15 +38,11 @@ class AdmissionUnitTests {
 	}
 
 	/** Whether the store bounds how many streams it tracks (the local store does; Redis bounds its own memory). */
-	boolean tracksBoundedStreams() {
-		return true;
-	}
-
-	private Admission admission(QuotaProperties properties) {
+	Admission admission(QuotaProperties properties) {
 		return new Admission(properties, store(properties), clock);
 	}
 
-	private Decision admit(Admission admission, String stream, String viewer, SessionProfile profile) {
+	Decision admit(Admission admission, String stream, String viewer, SessionProfile profile) {
 		return admission.admit(new AdmissionRequest(stream, viewer, "session-" + ++sessions, profile,
 				clock.instant().plus(SESSION)));
 	}
@@ -375,7 +370,6 @@ class AdmissionUnitTests {
 
 	@Test
 	void tracksABoundedNumberOfStreamsForgettingIdleOnes() {
-		assumeTrue(tracksBoundedStreams(), "this store does not bound the streams it tracks");
 		QuotaProperties properties = new QuotaProperties(null, 0.0, null, null, 1.0, null, null, null, 2);
 		Admission admission = admission(properties);
 		assertThat(admit(admission, "a", "ann", liveHls(5, 2))).isInstanceOf(Decision.Granted.class);

@@ -7,13 +7,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 import io.kvsgateway.support.RedisServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every scenario of {@link AdmissionUnitTests} (the guide's worked examples, the margin, expiry, release, viewer
  * share, buckets, waiting, rejection counts) on the Redis store against a real redis-server: the two stores must
- * decide alike, down to the retry-after. Only the bound on tracked streams is the local store's own.
+ * decide alike, down to the retry-after. Only the bound on tracked streams is the local store's own: on Redis a
+ * stream past it is still admitted.
  */
 class RedisAdmissionIntegrationTests extends AdmissionUnitTests {
 
@@ -50,9 +54,17 @@ class RedisAdmissionIntegrationTests extends AdmissionUnitTests {
 		return store;
 	}
 
+	/** Redis holds every stream (its own {@code maxmemory} is the bound), so the local store's limit does not apply. */
 	@Override
-	boolean tracksBoundedStreams() {
-		return false;
+	@Test
+	void tracksABoundedNumberOfStreamsForgettingIdleOnes() {
+		QuotaProperties properties = new QuotaProperties(null, 0.0, null, null, 1.0, null, null, null, 2);
+		Admission admission = admission(properties);
+
+		for (String stream : List.of("a", "b", "c")) {
+			assertThat(admit(admission, stream, "ann", liveHls(5, 2))).isInstanceOf(Decision.Granted.class);
+		}
+		assertThat(admission.snapshot()).extracting(StreamQuota::streamName).containsExactlyInAnyOrder("a", "b", "c");
 	}
 
 }
