@@ -62,7 +62,7 @@ class RedisAdmissionIntegrationTests extends AdmissionUnitTests {
 		Admission admission = admission(properties);
 
 		for (String stream : List.of("a", "b", "c")) {
-			assertThat(admit(admission, stream, "ann", liveHls(5, 2))).isInstanceOf(Decision.Granted.class);
+			assertThat(admit(admission, stream, "ann", QuotaTestSupport.liveHls(5, 2))).isInstanceOf(Decision.Granted.class);
 		}
 		assertThat(admission.snapshot()).extracting(StreamQuota::streamName).containsExactlyInAnyOrder("a", "b", "c");
 	}
