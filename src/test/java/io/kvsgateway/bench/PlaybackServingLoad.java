@@ -75,6 +75,7 @@ public final class PlaybackServingLoad {
 
 		// (a) live latency
 		List<Probe> probes = new ArrayList<>();
+		List<Thread> probers = new ArrayList<>();
 		List<LiveCamera> running = new ArrayList<>();
 		for (int c = 0; c < cameras; c++) {
 			String stream = "serving-bench-" + c;
@@ -94,12 +95,14 @@ public final class PlaybackServingLoad {
 				.expires(43_200))
 				.hlsStreamingSessionURL();
 			String playlist = resolve(master, lineStartingWith(get(http, master), "getHLSMediaPlaylist"));
-			probes.add(new Probe(camera, playlist, http));
+			Probe probe = new Probe(camera, playlist, http);
+			probes.add(probe);
+			// Polling starts at once, while the LIVE playlist still lists every fragment the camera sent.
+			probers.add(Thread.ofPlatform().start(probe::run));
 			archived.close();
 		}
 		System.out.printf(Locale.ROOT, "(a) %d cameras in real time, playlists polled every %d ms for %d s%n",
 				cameras, POLL.toMillis(), latencySeconds);
-		List<Thread> probers = probes.stream().map(probe -> Thread.ofPlatform().start(probe::run)).toList();
 		Thread.sleep(TimeUnit.SECONDS.toMillis(latencySeconds));
 		probes.forEach(Probe::stop);
 		for (Thread prober : probers) {
