@@ -1,0 +1,365 @@
+package io.kvsgateway.local;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.jspecify.annotations.Nullable;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * KVS's per-stream quotas, enforced as KVS does (developer guide, "Amazon Kinesis Video Streams service quotas"):
+ * <ul>
+ * <li>the fragment-metadata and fragment-media quotas ("Fragment-metadata quota consumption", "Fragment-media quota
+ * consumption"): 10,000 and 500 points per second per stream, shared by every API that reads archived media;</li>
+ * <li>the stream-level TPS of the control-plane table (DescribeStream, GetDataEndpoint, DeleteStream, TagStream,
+ * UpdateDataRetention: 5) and of the media table (PutMedia 5, GetMedia 5, GetHLSStreamingSessionURL and
+ * GetDASHStreamingSessionURL 25).</li>
+ * </ul>
+ * Beyond them a request is refused with {@code ClientLimitExceededException} (HTTP 400). The connection limits are
+ * {@link MediaConnections}'; the per-session limits of the playback table are {@link SessionRateLimiter}'s, which
+ * reports its refusals here so that all throttling is counted in one place.
+ * <p>
+ * "Per second" is read strictly: a request is refused when, with it, more than the quota would have been accepted
+ * within one second. Points are kept in 10 ms slots and a slot counts until it is wholly older than a second, so
+ * the limit is never exceeded in any one-second window (and is at most 1% stricter than an exact window). Calls are
+ * kept as the times of the most recent accepted ones, exactly. What was consumed and throttled is counted per stream,
+ * as CloudWatch's {@code ArchivedFragmentsConsumed.Metadata} and {@code .Media}, and in Micrometer counters without
+ * a stream tag (the stream count is unbounded). At most {@code maxStreams} streams are tracked, each forgotten an
+ * hour after its last request; a forgotten stream starts again with full quotas and zero counts.
+ */
+final class LocalQuotas implements LocalQuotaUsage {
+
+	/** The APIs this service limits or counts, by their KVS operation names. */
+	enum Api {
+
+		DESCRIBE_STREAM("DescribeStream", 5), DELETE_STREAM("DeleteStream", 5),
+		UPDATE_DATA_RETENTION("UpdateDataRetention", 5), TAG_STREAM("TagStream", 5),
+		GET_DATA_ENDPOINT("GetDataEndpoint", 5), PUT_MEDIA("PutMedia", 5), GET_MEDIA("GetMedia", 5),
+		GET_HLS_STREAMING_SESSION_URL("GetHLSStreamingSessionURL", 25),
+		GET_DASH_STREAMING_SESSION_URL("GetDASHStreamingSessionURL", 25),
+		// Limited by the points they consume, not by calls.
+		LIST_FRAGMENTS("ListFragments", 0), GET_CLIP("GetClip", 0),
+		GET_MEDIA_FOR_FRAGMENT_LIST("GetMediaForFragmentList", 0), GET_HLS_MEDIA_PLAYLIST("GetHLSMediaPlaylist", 0),
+		GET_DASH_MANIFEST("GetDASHManifest", 0), GET_MP4_MEDIA_FRAGMENT("GetMP4MediaFragment", 0),
+		GET_TS_FRAGMENT("GetTSFragment", 0),
+		// Limited per session only (SessionRateLimiter); listed to count their refusals.
+		GET_HLS_MASTER_PLAYLIST("GetHLSMasterPlaylist", 0), GET_MP4_INIT_FRAGMENT("GetMP4InitFragment", 0);
+
+		final String operation;
+
+		/** Stream-level transactions per second; 0 when the API has none. */
+		final int perSecond;
+
+		Api(String operation, int perSecond) {
+			this.operation = operation;
+			this.perSecond = perSecond;
+		}
+
+	}
+
+	/** Tracks nothing and refuses nothing: for code built without Spring (unit tests, benchmarks). */
+	static LocalQuotas unlimited(Clock clock) {
+		return new LocalQuotas(clock, Limits.KVS, false, 1, null);
+	}
+
+	static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+	private final Clock clock;
+
+	private final Limits limits;
+
+	private final boolean enforced;
+
+	private final Cache<String, StreamState> streams;
+
+	private final @Nullable Counter metadataConsumed;
+
+	private final @Nullable Counter mediaConsumed;
+
+	private final Map<Api, Counter> throttledCounters = new EnumMap<>(Api.class);
+
+	/**
+	 * @param limits the fragment quotas per stream (KVS's unless a test scales a stream down)
+	 * @param enforced whether requests beyond the quotas are refused; when not, they are only counted
+	 * @param maxStreams how many streams are tracked at once
+	 * @param meters where the counters go; {@literal null} for none
+	 */
+	LocalQuotas(Clock clock, Limits limits, boolean enforced, int maxStreams, @Nullable MeterRegistry meters) {
+		this.clock = clock;
+		this.limits = limits;
+		this.enforced = enforced;
+		this.streams = Caffeine.newBuilder()
+			.maximumSize(maxStreams)
+			.expireAfterAccess(Duration.ofHours(1))
+			.ticker(() -> nanos(clock.instant()))
+			.build();
+		if (meters != null) {
+			String consumed = "kvs.local.archived.fragments.consumed";
+			String help = "Fragment quota points consumed in the embedded KVS (CloudWatch ArchivedFragmentsConsumed)";
+			this.metadataConsumed = Counter.builder(consumed).tag("quota", "metadata").description(help).register(meters);
+			this.mediaConsumed = Counter.builder(consumed).tag("quota", "media").description(help).register(meters);
+			for (Api api : Api.values()) {
+				throttledCounters.put(api, Counter.builder("kvs.local.throttled")
+					.tag("api", api.operation)
+					.description("Requests the embedded KVS refused with ClientLimitExceededException")
+					.register(meters));
+			}
+		}
+		else {
+			this.metadataConsumed = null;
+			this.mediaConsumed = null;
+		}
+	}
+
+	/**
+	 * Counts one call of an API with a stream-level TPS.
+	 * @throws KvsError ClientLimitExceededException when the stream already had the API's TPS within the last second
+	 */
+	void call(String streamName, Api api) {
+		if (api.perSecond == 0) {
+			throw new IllegalArgumentException(api + " has no stream-level TPS");
+		}
+		StreamState state = state(streamName);
+		long now = nanos(clock.instant());
+		boolean accepted;
+		synchronized (state) {
+			accepted = state.calls(api).tryAcquire(now) || !enforced;
+			if (!accepted) {
+				state.throttled[api.ordinal()]++;
+			}
+		}
+		if (!accepted) {
+			throttledCounter(api);
+			throw KvsError.clientLimitExceeded("The stream " + KvsRequest.printable(streamName)
+					+ " exceeded the limit of " + api.perSecond + " " + api.operation + " requests per second.");
+		}
+	}
+
+	/**
+	 * Consumes fragment-metadata and fragment-media points of a stream, both or neither ("Fragment-metadata and
+	 * fragment-media quotas": GetClip appears in both tables).
+	 * @throws KvsError ClientLimitExceededException when either quota would be exceeded within a second
+	 */
+	void consume(String streamName, Api api, long metadataPoints, long mediaPoints) {
+		if (metadataPoints < 0 || mediaPoints < 0) {
+			throw new IllegalArgumentException("points must not be negative");
+		}
+		StreamState state = state(streamName);
+		long now = nanos(clock.instant());
+		String exceeded = null;
+		synchronized (state) {
+			if (enforced) {
+				if (metadataPoints > 0 && !state.metadata().fits(metadataPoints, limits.fragmentMetadata(), now)) {
+					exceeded = "fragment-metadata quota of " + limits.fragmentMetadata();
+				}
+				else if (mediaPoints > 0 && !state.media().fits(mediaPoints, limits.fragmentMedia(), now)) {
+					exceeded = "fragment-media quota of " + limits.fragmentMedia();
+				}
+			}
+			if (exceeded == null) {
+				if (metadataPoints > 0) {
+					state.metadata().add(metadataPoints, now);
+				}
+				if (mediaPoints > 0) {
+					state.media().add(mediaPoints, now);
+				}
+				state.metadataConsumed += metadataPoints;
+				state.mediaConsumed += mediaPoints;
+			}
+			else {
+				state.throttled[api.ordinal()]++;
+			}
+		}
+		if (exceeded != null) {
+			throttledCounter(api);
+			throw KvsError.clientLimitExceeded("The stream " + KvsRequest.printable(streamName) + " exceeded its "
+					+ exceeded + " points per second.");
+		}
+		if (metadataConsumed != null && metadataPoints > 0) {
+			metadataConsumed.increment(metadataPoints);
+		}
+		if (mediaConsumed != null && mediaPoints > 0) {
+			mediaConsumed.increment(mediaPoints);
+		}
+	}
+
+	/** Counts a refusal decided elsewhere (a session's own rate limit). */
+	void throttled(String streamName, Api api) {
+		StreamState state = state(streamName);
+		synchronized (state) {
+			state.throttled[api.ordinal()]++;
+		}
+		throttledCounter(api);
+	}
+
+	boolean enforced() {
+		return enforced;
+	}
+
+	@Override
+	public Usage of(String streamName) {
+		StreamState state = streams.getIfPresent(streamName);
+		if (state == null) {
+			return new Usage(streamName, 0, 0, Map.of());
+		}
+		synchronized (state) {
+			Map<String, Long> throttled = new LinkedHashMap<>();
+			for (Api api : Api.values()) {
+				if (state.throttled[api.ordinal()] > 0) {
+					throttled.put(api.operation, state.throttled[api.ordinal()]);
+				}
+			}
+			return new Usage(streamName, state.metadataConsumed, state.mediaConsumed, throttled);
+		}
+	}
+
+	private StreamState state(String streamName) {
+		return streams.get(streamName, name -> new StreamState());
+	}
+
+	private void throttledCounter(Api api) {
+		Counter counter = throttledCounters.get(api);
+		if (counter != null) {
+			counter.increment();
+		}
+	}
+
+	static long nanos(Instant instant) {
+		return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), SECOND), instant.getNano());
+	}
+
+	/**
+	 * The per-stream fragment quotas, in points per second.
+	 *
+	 * @param fragmentMetadata KVS: 10,000
+	 * @param fragmentMedia KVS: 500
+	 */
+	record Limits(long fragmentMetadata, long fragmentMedia) {
+
+		static final Limits KVS = new Limits(10_000, 500);
+
+		Limits {
+			if (fragmentMetadata < 1 || fragmentMedia < 1) {
+				throw new IllegalArgumentException("fragment quotas must be at least 1 point per second");
+			}
+		}
+
+	}
+
+	/** One stream's windows and counts; every access holds its monitor. */
+	private static final class StreamState {
+
+		private @Nullable PointWindow metadata;
+
+		private @Nullable PointWindow media;
+
+		private final Map<Api, CallWindow> calls = new EnumMap<>(Api.class);
+
+		long metadataConsumed;
+
+		long mediaConsumed;
+
+		final long[] throttled = new long[Api.values().length];
+
+		PointWindow metadata() {
+			if (metadata == null) {
+				metadata = new PointWindow();
+			}
+			return metadata;
+		}
+
+		PointWindow media() {
+			if (media == null) {
+				media = new PointWindow();
+			}
+			return media;
+		}
+
+		CallWindow calls(Api api) {
+			return calls.computeIfAbsent(api, a -> new CallWindow(a.perSecond));
+		}
+
+	}
+
+	/**
+	 * Points accepted in the last second, in 10 ms slots. Slot {@code n} covers {@code [n, n+1) × 10 ms}; at time
+	 * {@code t} in slot {@code n} the slots {@code n-100 .. n} are summed, so every point accepted after
+	 * {@code t - 1 s} is counted (and some up to 10 ms older).
+	 */
+	static final class PointWindow {
+
+		static final long SLOT = TimeUnit.MILLISECONDS.toNanos(10);
+
+		static final int SLOTS = (int) (SECOND / SLOT) + 1;
+
+		private final long[] slot = new long[SLOTS];
+
+		private final long[] points = new long[SLOTS];
+
+		PointWindow() {
+			java.util.Arrays.fill(slot, Long.MIN_VALUE);
+		}
+
+		long used(long now) {
+			long current = Math.floorDiv(now, SLOT);
+			long sum = 0;
+			for (int i = 0; i < SLOTS; i++) {
+				if (slot[i] > current - SLOTS && slot[i] <= current) {
+					sum += points[i];
+				}
+			}
+			return sum;
+		}
+
+		boolean fits(long amount, long limit, long now) {
+			return used(now) + amount <= limit;
+		}
+
+		void add(long amount, long now) {
+			long current = Math.floorDiv(now, SLOT);
+			int at = (int) Math.floorMod(current, (long) SLOTS);
+			if (slot[at] != current) {
+				slot[at] = current;
+				points[at] = 0;
+			}
+			points[at] += amount;
+		}
+
+	}
+
+	/** The times of the most recent accepted calls, as a ring the size of the limit: exact and bounded. */
+	static final class CallWindow {
+
+		private final long[] times;
+
+		private int next;
+
+		private int filled;
+
+		CallWindow(int limit) {
+			this.times = new long[limit];
+		}
+
+		boolean tryAcquire(long now) {
+			// With the ring full, its oldest entry is where the next one goes.
+			if (filled == times.length && now - times[next] < SECOND) {
+				return false;
+			}
+			times[next] = now;
+			next = (next + 1) % times.length;
+			filled = Math.min(times.length, filled + 1);
+			return true;
+		}
+
+	}
+
+}
