@@ -101,6 +101,8 @@ final class LocalQuotas implements LocalQuotaUsage {
 			.maximumSize(maxStreams)
 			.expireAfterAccess(Duration.ofHours(1))
 			.ticker(() -> nanos(clock.instant()))
+			// Evict on the caller's thread: the bound holds at once, and a request costs no pool task.
+			.executor(Runnable::run)
 			.build();
 		if (meters != null) {
 			String consumed = "kvs.local.archived.fragments.consumed";
