@@ -28,10 +28,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@link MediaConnections}'; the per-session limits of the playback table are {@link SessionRateLimiter}'s, which
  * reports its refusals here so that all throttling is counted in one place.
  * <p>
- * "Per second" is read strictly: a request is refused when, with it, more than the quota would have been accepted
- * within one second. Points are kept in 10 ms slots and a slot counts until it is wholly older than a second, so
- * the limit is never exceeded in any one-second window (and is at most 1% stricter than an exact window). Calls are
- * kept as the times of the most recent accepted ones, exactly. What was consumed and throttled is counted per stream,
+ * "Per second" is read as a sliding window: a request is refused when, with it, more than the quota would have been
+ * accepted within the last second (to the millisecond for points, exactly for calls), so that no burst across a
+ * second boundary gets twice the quota. What was consumed and throttled is counted per stream,
  * as CloudWatch's {@code ArchivedFragmentsConsumed.Metadata} and {@code .Media}, and in Micrometer counters without
  * a stream tag (the stream count is unbounded). At most {@code maxStreams} streams are tracked, each forgotten an
  * hour after its last request; a forgotten stream starts again with full quotas and zero counts.
@@ -72,6 +71,8 @@ final class LocalQuotas implements LocalQuotaUsage {
 	}
 
 	static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+	static final long MILLI = TimeUnit.MILLISECONDS.toNanos(1);
 
 	private final Clock clock;
 
@@ -293,32 +294,24 @@ final class LocalQuotas implements LocalQuotaUsage {
 	}
 
 	/**
-	 * Points accepted in the last second, in 10 ms slots. Slot {@code n} covers {@code [n, n+1) × 10 ms}; at time
-	 * {@code t} in slot {@code n} the slots {@code n-100 .. n} are summed, so every point accepted after
-	 * {@code t - 1 s} is counted (and some up to 10 ms older).
+	 * Points accepted in the last second, exactly to the millisecond: a point accepted at millisecond {@code m} counts
+	 * until {@code m + 1000}. Points of the same millisecond share one entry, so a window holds at most 1,000 entries
+	 * (16 KB) however small the requests, and usually a few; it grows only as far as it is used.
 	 */
 	static final class PointWindow {
 
-		static final long SLOT = TimeUnit.MILLISECONDS.toNanos(10);
+		private long[] millis = new long[8];
 
-		static final int SLOTS = (int) (SECOND / SLOT) + 1;
+		private long[] points = new long[8];
 
-		private final long[] slot = new long[SLOTS];
+		private int head;
 
-		private final long[] points = new long[SLOTS];
+		private int size;
 
-		PointWindow() {
-			java.util.Arrays.fill(slot, Long.MIN_VALUE);
-		}
+		private long sum;
 
 		long used(long now) {
-			long current = Math.floorDiv(now, SLOT);
-			long sum = 0;
-			for (int i = 0; i < SLOTS; i++) {
-				if (slot[i] > current - SLOTS && slot[i] <= current) {
-					sum += points[i];
-				}
-			}
+			expire(Math.floorDiv(now, MILLI));
 			return sum;
 		}
 
@@ -327,13 +320,44 @@ final class LocalQuotas implements LocalQuotaUsage {
 		}
 
 		void add(long amount, long now) {
-			long current = Math.floorDiv(now, SLOT);
-			int at = (int) Math.floorMod(current, (long) SLOTS);
-			if (slot[at] != current) {
-				slot[at] = current;
-				points[at] = 0;
+			long ms = Math.floorDiv(now, MILLI);
+			expire(ms);
+			sum += amount;
+			if (size > 0) {
+				int last = (head + size - 1) % millis.length;
+				// A clock that steps back joins the newest entry rather than unsorting the window.
+				if (millis[last] >= ms) {
+					points[last] += amount;
+					return;
+				}
 			}
-			points[at] += amount;
+			if (size == millis.length) {
+				grow();
+			}
+			int at = (head + size) % millis.length;
+			millis[at] = ms;
+			points[at] = amount;
+			size++;
+		}
+
+		private void expire(long ms) {
+			while (size > 0 && millis[head] <= ms - 1000) {
+				sum -= points[head];
+				head = (head + 1) % millis.length;
+				size--;
+			}
+		}
+
+		private void grow() {
+			long[] newMillis = new long[millis.length * 2];
+			long[] newPoints = new long[points.length * 2];
+			for (int i = 0; i < size; i++) {
+				newMillis[i] = millis[(head + i) % millis.length];
+				newPoints[i] = points[(head + i) % points.length];
+			}
+			millis = newMillis;
+			points = newPoints;
+			head = 0;
 		}
 
 	}

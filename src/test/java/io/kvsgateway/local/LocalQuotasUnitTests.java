@@ -53,13 +53,13 @@ class LocalQuotasUnitTests {
 		// Given 500 media points at one instant
 		quotas.consume("cam", Api.GET_MP4_MEDIA_FRAGMENT, 0, 500);
 
-		// a second later, less one slot, they still count
+		// a second later, less a millisecond, they still count
 		clock.advance(Duration.ofMillis(999));
 		assertThatExceptionOfType(KvsError.class)
 			.isThrownBy(() -> quotas.consume("cam", Api.GET_MP4_MEDIA_FRAGMENT, 0, 1));
 
-		// and once their slot is more than a second old they do not
-		clock.advance(Duration.ofMillis(11));
+		// and once they are a second old they do not
+		clock.advance(Duration.ofMillis(1));
 		assertThatNoException().isThrownBy(() -> quotas.consume("cam", Api.GET_MP4_MEDIA_FRAGMENT, 0, 500));
 	}
 
@@ -88,8 +88,8 @@ class LocalQuotasUnitTests {
 			most = Math.max(most, last - first + 1);
 		}
 		assertThat(most).isEqualTo(100);
-		// Strict by at most one 10 ms slot: over 35 s, nearly the whole quota is used.
-		assertThat(accepted).isBetween(34 * 100 - 100, 35 * 100);
+		// and nothing stricter: over 35 s, the whole quota is used.
+		assertThat(accepted).isBetween(35 * 100 - 100, 35 * 100 + 100);
 	}
 
 	@Test
@@ -187,6 +187,24 @@ class LocalQuotasUnitTests {
 		assertThat(usage.metadataPoints()).as("5 playlists × MaxMediaPlaylistFragmentResults").isEqualTo(200);
 		assertThat(usage.mediaPoints()).isEqualTo(5);
 		assertThat(usage.throttled()).containsExactly(Map.entry("GetHLSMediaPlaylist", 1L));
+	}
+
+	@Test
+	void keepsAWindowOfManyTinyRequestsExact() {
+		LocalQuotas many = new LocalQuotas(clock, new Limits(3_000, 500), true, 10, null);
+		// 3,000 one-point requests over 0.75 s fill the quota; the window merges them by millisecond.
+		for (int i = 0; i < 3_000; i++) {
+			many.consume("cam", Api.LIST_FRAGMENTS, 1, 0);
+			clock.advance(Duration.ofNanos(250_000));
+		}
+		assertThatExceptionOfType(KvsError.class).isThrownBy(() -> many.consume("cam", Api.LIST_FRAGMENTS, 1, 0));
+
+		// The first millisecond's four points free at 1 s.
+		clock.set(T0.plusMillis(1000));
+		for (int i = 0; i < 4; i++) {
+			many.consume("cam", Api.LIST_FRAGMENTS, 1, 0);
+		}
+		assertThatExceptionOfType(KvsError.class).isThrownBy(() -> many.consume("cam", Api.LIST_FRAGMENTS, 1, 0));
 	}
 
 	@Test

@@ -1,0 +1,400 @@
+package io.kvsgateway.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A population of simulated players that really play from the embedded KVS at player pace, each first asking the
+ * gateway for a session ({@code POST /v1/streams/{s}/playback-sessions}) and waiting out {@code Retry-After} when the
+ * stream is full:
+ * <ul>
+ * <li>live HLS (developer guide, example 1): the master playlist and each track's init segment once, then once per
+ * fragment duration each track's media playlist, then each fragment that is new in it (starting at the newest, as
+ * the guide's example does);</li>
+ * <li>on-demand DASH (example 2): the manifest once, then every segment of every track at 5 per second until all are
+ * loaded; then it ends its session and asks for the next one.</li>
+ * </ul>
+ * Every request an admitted player makes to KVS is counted, and every refusal kept, so that a caller can check that
+ * the scheduler's admissions never overdraw what KVS enforces. Used by {@code QuotaSimulationIntegrationTests} (small
+ * budgets, in CI) and by {@code bench/quota-simulation.sh} through {@link #main} (KVS's full quotas).
+ */
+public final class QuotaSimulation {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final Pattern URI_ATTRIBUTE = Pattern.compile("URI=\"([^\"]+)\"");
+
+	private static final Pattern SEGMENT_URL = Pattern.compile("<SegmentURL media=\"([^\"]+)\"");
+
+	private static final Pattern INITIALIZATION = Pattern.compile("<Initialization sourceURL=\"([^\"]+)\"");
+
+	private final Plan plan;
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+	private final AtomicLong attempts = new AtomicLong();
+
+	private final Set<String> admitted = ConcurrentHashMap.newKeySet();
+
+	private final Map<String, AtomicLong> rejections = new ConcurrentHashMap<>();
+
+	private final AtomicLong otherFailures = new AtomicLong();
+
+	private final AtomicLong kvsRequests = new AtomicLong();
+
+	private final AtomicLong playlists = new AtomicLong();
+
+	private final AtomicLong fragments = new AtomicLong();
+
+	private final AtomicLong refusals = new AtomicLong();
+
+	private final List<String> refusalSamples = new CopyOnWriteArrayList<>();
+
+	private final AtomicLong playing = new AtomicLong();
+
+	private volatile long deadline;
+
+	private QuotaSimulation(Plan plan) {
+		this.plan = plan;
+	}
+
+	/**
+	 * What to simulate.
+	 *
+	 * @param baseUrl the gateway, e.g. {@code http://127.0.0.1:8080}
+	 * @param streamName the stream every player watches
+	 * @param viewerToken the viewer token of player {@code i} (a token per viewer, so the viewer share applies as in
+	 * production)
+	 * @param livePlayers live HLS players
+	 * @param onDemandPlayers on-demand DASH players
+	 * @param rampUp over how long the players start, evenly
+	 * @param duration how long the simulation runs from its start
+	 * @param fragmentDuration the stream's fragment duration, how often a live player refreshes its playlists
+	 * @param liveMaxResults {@code maxFragmentResults} of live sessions (KVS default 5)
+	 * @param onDemandStart start of the on-demand range
+	 * @param onDemandEnd end of the on-demand range
+	 * @param onDemandMaxResults {@code maxFragmentResults} of on-demand sessions: the fragments of the range, so that
+	 * the session is priced for what it loads
+	 */
+	public record Plan(String baseUrl, String streamName, IntFunction<String> viewerToken, int livePlayers,
+			int onDemandPlayers, Duration rampUp, Duration duration, Duration fragmentDuration, int liveMaxResults,
+			Instant onDemandStart, Instant onDemandEnd, int onDemandMaxResults) {
+
+	}
+
+	/**
+	 * What happened.
+	 *
+	 * @param players players started
+	 * @param attempts session requests made to the gateway
+	 * @param admitted sessions the gateway granted
+	 * @param rejections 429 answers, by the budget the gateway named
+	 * @param otherFailures session requests answered otherwise (neither 201 nor 429)
+	 * @param kvsRequests requests admitted players made to the embedded KVS
+	 * @param playlists of which playlists and manifests
+	 * @param fragments of which media fragments
+	 * @param refusals of which were refused (any status but 200)
+	 * @param refusalSamples the first refusals: status, error type, message
+	 * @param peakPlaying the most sessions playing at once
+	 */
+	public record Report(int players, long attempts, int admitted, Map<String, Long> rejections, long otherFailures,
+			long kvsRequests, long playlists, long fragments, long refusals, List<String> refusalSamples,
+			long peakPlaying) {
+
+		public long rejectionTotal() {
+			return rejections.values().stream().mapToLong(Long::longValue).sum();
+		}
+
+	}
+
+	/** Runs the plan to its end, every player on its own virtual thread. */
+	public static Report run(Plan plan) throws InterruptedException {
+		return new QuotaSimulation(plan).run();
+	}
+
+	private Report run() throws InterruptedException {
+		long start = System.nanoTime();
+		deadline = start + plan.duration().toNanos();
+		int players = plan.livePlayers() + plan.onDemandPlayers();
+		List<Thread> threads = new ArrayList<>();
+		long[] peak = { 0 };
+		Thread sampler = Thread.ofVirtual().start(() -> {
+			while (System.nanoTime() < deadline) {
+				peak[0] = Math.max(peak[0], playing.get());
+				LockSupport.parkNanos(50_000_000L);
+			}
+		});
+		for (int i = 0; i < players; i++) {
+			int player = i;
+			boolean live = i < plan.livePlayers();
+			long startAt = start + plan.rampUp().toNanos() * i / Math.max(1, players);
+			threads.add(Thread.ofVirtual().name("player-" + i).start(() -> {
+				sleepUntil(startAt);
+				try {
+					if (live) {
+						playLive(plan.viewerToken().apply(player));
+					}
+					else {
+						while (System.nanoTime() < deadline) {
+							playOnDemand(plan.viewerToken().apply(player));
+						}
+					}
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				catch (IOException | RuntimeException ex) {
+					otherFailures.incrementAndGet();
+					sample("player " + player + " failed: " + ex);
+				}
+			}));
+		}
+		for (Thread thread : threads) {
+			thread.join();
+		}
+		sampler.join();
+		Map<String, Long> rejected = new LinkedHashMap<>();
+		rejections.forEach((budget, count) -> rejected.put(budget, count.get()));
+		return new Report(players, attempts.get(), admitted.size(), rejected, otherFailures.get(), kvsRequests.get(),
+				playlists.get(), fragments.get(), refusals.get(), List.copyOf(refusalSamples), peak[0]);
+	}
+
+	private void playLive(String token) throws IOException, InterruptedException {
+		Session session = open(token, "{\"protocol\":\"HLS\",\"playbackMode\":\"LIVE\",\"maxFragmentResults\":"
+				+ plan.liveMaxResults() + "}");
+		if (session == null) {
+			return;
+		}
+		playing.incrementAndGet();
+		try {
+			URI master = URI.create(session.url());
+			String text = kvs(master, true);
+			if (text == null) {
+				return;
+			}
+			List<URI> tracks = new ArrayList<>();
+			for (String line : text.split("\n")) {
+				Matcher uri = URI_ATTRIBUTE.matcher(line);
+				if (line.startsWith("#EXT-X-MEDIA") && uri.find()) {
+					tracks.add(master.resolve(uri.group(1)));
+				}
+				else if (!line.isBlank() && !line.startsWith("#")) {
+					tracks.add(master.resolve(line.trim()));
+				}
+			}
+			List<Set<String>> seen = new ArrayList<>();
+			tracks.forEach(any -> seen.add(null));
+			long period = plan.fragmentDuration().toNanos();
+			long next = System.nanoTime();
+			while (next < deadline) {
+				sleepUntil(next);
+				for (int t = 0; t < tracks.size(); t++) {
+					String playlist = kvs(tracks.get(t), true);
+					if (playlist == null) {
+						continue;
+					}
+					List<String> segments = new ArrayList<>();
+					String init = null;
+					for (String line : playlist.split("\n")) {
+						Matcher uri = URI_ATTRIBUTE.matcher(line);
+						if (line.startsWith("#EXT-X-MAP") && uri.find()) {
+							init = uri.group(1);
+						}
+						else if (!line.isBlank() && !line.startsWith("#")) {
+							segments.add(line.trim());
+						}
+					}
+					Set<String> known = seen.get(t);
+					List<String> wanted;
+					if (known == null) {
+						// A player joins at the live edge: the init segment and the newest fragment.
+						if (init != null) {
+							kvs(tracks.get(t).resolve(init), false);
+						}
+						wanted = segments.isEmpty() ? List.of() : List.of(segments.getLast());
+					}
+					else {
+						wanted = segments.stream().filter(s -> !known.contains(s)).toList();
+					}
+					for (String segment : wanted) {
+						fragments.incrementAndGet();
+						kvs(tracks.get(t).resolve(segment), false);
+					}
+					// Only the playlist's window needs remembering.
+					seen.set(t, new HashSet<>(segments));
+				}
+				next += period;
+			}
+		}
+		finally {
+			playing.decrementAndGet();
+			close(session, token);
+		}
+	}
+
+	private void playOnDemand(String token) throws IOException, InterruptedException {
+		Session session = open(token,
+				"{\"protocol\":\"DASH\",\"playbackMode\":\"ON_DEMAND\",\"startTimestamp\":\"" + plan.onDemandStart()
+						+ "\",\"endTimestamp\":\"" + plan.onDemandEnd() + "\",\"maxFragmentResults\":"
+						+ plan.onDemandMaxResults() + "}");
+		if (session == null) {
+			return;
+		}
+		playing.incrementAndGet();
+		try {
+			URI manifest = URI.create(session.url());
+			String xml = kvs(manifest, true);
+			if (xml == null) {
+				return;
+			}
+			Matcher init = INITIALIZATION.matcher(xml);
+			while (init.find()) {
+				kvs(manifest.resolve(init.group(1).replace("&amp;", "&")), false);
+			}
+			List<URI> segments = new ArrayList<>();
+			Matcher segment = SEGMENT_URL.matcher(xml);
+			while (segment.find()) {
+				segments.add(manifest.resolve(segment.group(1).replace("&amp;", "&")));
+			}
+			if (segments.isEmpty()) {
+				otherFailures.incrementAndGet();
+				sample("no SegmentURL in the DASH manifest; the simulation reads SegmentList manifests only");
+				return;
+			}
+			// "GetMP4MediaFragment at a rate of up to 5 times per second ... until all fragments are loaded".
+			long next = System.nanoTime();
+			for (URI uri : segments) {
+				if (System.nanoTime() >= deadline) {
+					break;
+				}
+				sleepUntil(next);
+				fragments.incrementAndGet();
+				kvs(uri, false);
+				next += 200_000_000L;
+			}
+		}
+		finally {
+			playing.decrementAndGet();
+			close(session, token);
+		}
+	}
+
+	/** Asks the gateway for a session until it grants one or the simulation ends; waits out each 429. */
+	private Session open(String token, String body) throws IOException, InterruptedException {
+		URI uri = URI.create(plan.baseUrl() + "/v1/streams/" + plan.streamName() + "/playback-sessions");
+		while (System.nanoTime() < deadline) {
+			attempts.incrementAndGet();
+			HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
+				.header("Authorization", "Bearer " + token)
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(body))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			if (response.statusCode() == 201) {
+				JsonNode json = JSON.readTree(response.body());
+				String sessionId = json.required("sessionId").stringValue();
+				admitted.add(sessionId);
+				return new Session(sessionId, json.required("url").stringValue(),
+						response.headers().firstValue("Location").orElse("/v1/playback-sessions/" + sessionId));
+			}
+			long waitNanos;
+			if (response.statusCode() == 429) {
+				JsonNode json = JSON.readTree(response.body());
+				String budget = json.has("budget") ? json.get("budget").asString() : String.valueOf(json.get("type"));
+				rejections.computeIfAbsent(budget, any -> new AtomicLong()).incrementAndGet();
+				long seconds = response.headers().firstValueAsLong("Retry-After").orElse(1);
+				waitNanos = Duration.ofSeconds(Math.max(1, seconds)).toNanos();
+			}
+			else {
+				otherFailures.incrementAndGet();
+				sample("session request " + response.statusCode() + ": " + response.body());
+				waitNanos = Duration.ofSeconds(1).toNanos();
+			}
+			sleepUntil(Math.min(deadline, System.nanoTime() + waitNanos));
+		}
+		return null;
+	}
+
+	private void close(Session session, String token) {
+		try {
+			http.send(HttpRequest.newBuilder(URI.create(plan.baseUrl()).resolve(session.location()))
+				.header("Authorization", "Bearer " + token)
+				.DELETE()
+				.build(), HttpResponse.BodyHandlers.discarding());
+		}
+		catch (IOException ex) {
+			otherFailures.incrementAndGet();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** One request to the embedded KVS; a refusal is counted and sampled. @return the text body, null if refused */
+	private String kvs(URI uri, boolean playlist) throws IOException, InterruptedException {
+		kvsRequests.incrementAndGet();
+		if (playlist) {
+			playlists.incrementAndGet();
+		}
+		HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).build(),
+				HttpResponse.BodyHandlers.ofByteArray());
+		if (response.statusCode() != 200) {
+			refusals.incrementAndGet();
+			sample(response.statusCode() + " " + response.headers().firstValue("x-amzn-ErrorType").orElse("") + " "
+					+ new String(response.body(), StandardCharsets.UTF_8) + " for " + uri.getPath());
+			return null;
+		}
+		return playlist ? new String(response.body(), StandardCharsets.UTF_8) : "";
+	}
+
+	private void sample(String what) {
+		if (refusalSamples.size() < 10) {
+			refusalSamples.add(what);
+		}
+	}
+
+	private static void sleepUntil(long nanoTime) {
+		long wait;
+		while ((wait = nanoTime - System.nanoTime()) > 0) {
+			LockSupport.parkNanos(wait);
+		}
+	}
+
+	private record Session(String sessionId, String url, String location) {
+	}
+
+	/**
+	 * Runs a simulation against a running gateway and prints what happened. Arguments: {@code baseUrl streamName
+	 * viewerToken livePlayers onDemandPlayers seconds onDemandStart onDemandEnd onDemandFragments}. Every player uses
+	 * the one viewer token given, so start the gateway with {@code gateway.quota.max-viewer-share=1}.
+	 */
+	public static void main(String[] args) throws Exception {
+		Plan plan = new Plan(args[0], args[1], any -> args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+				Duration.ofSeconds(5), Duration.ofSeconds(Long.parseLong(args[5])), Duration.ofSeconds(1), 5,
+				Instant.parse(args[6]), Instant.parse(args[7]), Integer.parseInt(args[8]));
+		Report report = run(plan);
+		System.out.println(report);
+	}
+
+}
