@@ -74,6 +74,14 @@ public final class QuotaSimulation {
 
 	private final AtomicLong playing = new AtomicLong();
 
+	/** How many new fragments live players found per playlist refresh (-1: the first refresh). */
+	private final Map<Integer, AtomicLong> newPerPoll = new ConcurrentHashMap<>();
+
+	/** When admitted players' fragment requests were refused, nanoseconds since the start. */
+	private final List<Long> refusedAt = new CopyOnWriteArrayList<>();
+
+	private volatile long started;
+
 	private volatile long deadline;
 
 	private QuotaSimulation(Plan plan) {
@@ -118,10 +126,12 @@ public final class QuotaSimulation {
 	 * @param refusals of which were refused (any status but 200)
 	 * @param refusalSamples the first refusals: status, error type, message
 	 * @param peakPlaying the most sessions playing at once
+	 * @param newFragmentsPerRefresh how many live playlist refreshes found 0, 1, 2... new fragments
+	 * @param refusedAtMillis when refusals happened, milliseconds since the start
 	 */
 	public record Report(int players, long attempts, int admitted, Map<String, Long> rejections, long otherFailures,
 			long kvsRequests, long playlists, long fragments, long refusals, List<String> refusalSamples,
-			long peakPlaying) {
+			long peakPlaying, Map<Integer, Long> newFragmentsPerRefresh, List<Long> refusedAtMillis) {
 
 		public long rejectionTotal() {
 			return rejections.values().stream().mapToLong(Long::longValue).sum();
@@ -136,6 +146,7 @@ public final class QuotaSimulation {
 
 	private Report run() throws InterruptedException {
 		long start = System.nanoTime();
+		started = start;
 		deadline = start + plan.duration().toNanos();
 		int players = plan.livePlayers() + plan.onDemandPlayers();
 		List<Thread> threads = new ArrayList<>();
@@ -148,7 +159,9 @@ public final class QuotaSimulation {
 		});
 		for (int i = 0; i < players; i++) {
 			int player = i;
-			boolean live = i < plan.livePlayers();
+			// The kinds take turns through the ramp-up, so that neither has the stream to itself first.
+			boolean live = (long) i * plan.onDemandPlayers() / players == (long) (i + 1) * plan.onDemandPlayers()
+					/ players;
 			long startAt = start + plan.rampUp().toNanos() * i / Math.max(1, players);
 			threads.add(Thread.ofVirtual().name("player-" + i).start(() -> {
 				sleepUntil(startAt);
@@ -177,8 +190,11 @@ public final class QuotaSimulation {
 		sampler.join();
 		Map<String, Long> rejected = new LinkedHashMap<>();
 		rejections.forEach((budget, count) -> rejected.put(budget, count.get()));
+		Map<Integer, Long> perRefresh = new java.util.TreeMap<>();
+		newPerPoll.forEach((count, polls) -> perRefresh.put(count, polls.get()));
 		return new Report(players, attempts.get(), admitted.size(), rejected, otherFailures.get(), kvsRequests.get(),
-				playlists.get(), fragments.get(), refusals.get(), List.copyOf(refusalSamples), peak[0]);
+				playlists.get(), fragments.get(), refusals.get(), List.copyOf(refusalSamples), peak[0], perRefresh,
+				refusedAt.stream().map(nanos -> nanos / 1_000_000).sorted().toList());
 	}
 
 	private void playLive(String token) throws IOException, InterruptedException {
@@ -238,6 +254,8 @@ public final class QuotaSimulation {
 					else {
 						wanted = segments.stream().filter(s -> !known.contains(s)).toList();
 					}
+					newPerPoll.computeIfAbsent(known == null ? -1 : wanted.size(), any -> new AtomicLong())
+						.incrementAndGet();
 					for (String segment : wanted) {
 						fragments.incrementAndGet();
 						kvs(tracks.get(t).resolve(segment), false);
@@ -245,7 +263,9 @@ public final class QuotaSimulation {
 					// Only the playlist's window needs remembering.
 					seen.set(t, new HashSet<>(segments));
 				}
-				next += period;
+				// Like a player's reload timer: the next refresh a period after this one was due, and never a burst of
+				// refreshes to make up for ones this thread was too slow for.
+				next = Math.max(next + period, System.nanoTime());
 			}
 		}
 		finally {
@@ -361,6 +381,7 @@ public final class QuotaSimulation {
 				HttpResponse.BodyHandlers.ofByteArray());
 		if (response.statusCode() != 200) {
 			refusals.incrementAndGet();
+			refusedAt.add(System.nanoTime() - started);
 			sample(response.statusCode() + " " + response.headers().firstValue("x-amzn-ErrorType").orElse("") + " "
 					+ new String(response.body(), StandardCharsets.UTF_8) + " for " + uri.getPath());
 			return null;
