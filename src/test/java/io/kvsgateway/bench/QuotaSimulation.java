@@ -6,6 +6,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +26,11 @@ import java.util.regex.Pattern;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+
+import io.kvsgateway.support.CameraConnection;
+import io.kvsgateway.support.EmbeddedKvsClients;
+import io.kvsgateway.support.LiveCamera;
+import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 
 /**
  * A population of simulated players that really play from the embedded KVS at player pace, each first asking the
@@ -406,16 +413,119 @@ public final class QuotaSimulation {
 	}
 
 	/**
-	 * Runs a simulation against a running gateway and prints what happened. Arguments: {@code baseUrl streamName
-	 * viewerToken livePlayers onDemandPlayers seconds onDemandStart onDemandEnd onDemandFragments}. Every player uses
-	 * the one viewer token given, so start the gateway with {@code gateway.quota.max-viewer-share=1}.
+	 * The stream a simulation plays, made ready: created, holding a recorded clip of {@code h264.mkv} (6 one-second
+	 * fragments, for on-demand players), with a camera streaming the same fixture live through the gateway.
+	 *
+	 * @param camera the live camera; close it when done
+	 * @param recordedFrom start of the recorded clip's range (server timestamps)
+	 * @param recordedTo end of it
+	 * @param recordedFragments fragments in the range
+	 */
+	public record Stream(LiveCamera camera, Instant recordedFrom, Instant recordedTo, int recordedFragments) {
+
+		/** Creates {@code streamName} in the embedded KVS and uploads and streams to it through the gateway. */
+		public static Stream prepare(int port, String cameraToken, String streamName) throws Exception {
+			try (KinesisVideoClient kvs = EmbeddedKvsClients.kinesisVideo(port)) {
+				kvs.createStream(r -> r.streamName(streamName).dataRetentionInHours(24));
+			}
+			Instant from = Instant.now().minusSeconds(1);
+			int persisted;
+			try (CameraConnection upload = CameraConnection.open(port, "/putMedia", Map.of("Authorization",
+					"Bearer " + cameraToken, "x-amzn-stream-name", streamName, "x-amzn-fragment-timecode-type",
+					"RELATIVE", "x-amzn-producer-start-timestamp",
+					Long.toString(Instant.now().minusSeconds(600).getEpochSecond())))) {
+				upload.write(Files.readAllBytes(Path.of("src/test/resources/media/h264.mkv"))).finish();
+				persisted = CameraConnection.ofType(upload.awaitEnd(), "PERSISTED").size();
+			}
+			Instant to = Instant.now();
+			// The upload's upstream hop must end before the camera's begins: KVS allows 1 PutMedia per stream.
+			Thread.sleep(1100);
+			LiveCamera camera = LiveCamera.start(port, cameraToken, streamName, "h264.mkv", true);
+			camera.awaitPersisted(2, Duration.ofSeconds(20));
+			return new Stream(camera, from, to, persisted);
+		}
+
+	}
+
+	/**
+	 * Runs a simulation against a gateway started by {@code bench/quota-simulation.sh} and prints what happened.
+	 * Arguments: {@code port cameraToken viewerToken operatorToken [mediaQuota=500] [seconds=60]}: {@code 1.5 ×
+	 * mediaQuota} live HLS players and {@code mediaQuota / 10} on-demand DASH players, twice what a stream with that
+	 * fragment-media quota carries. Every player uses the one viewer token, so the gateway runs with
+	 * {@code gateway.quota.max-viewer-share=1}.
 	 */
 	public static void main(String[] args) throws Exception {
-		Plan plan = new Plan(args[0], args[1], any -> args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-				Duration.ofSeconds(5), Duration.ofSeconds(Long.parseLong(args[5])), Duration.ofSeconds(1), 5,
-				Instant.parse(args[6]), Instant.parse(args[7]), Integer.parseInt(args[8]));
-		Report report = run(plan);
-		System.out.println(report);
+		int port = Integer.parseInt(args[0]);
+		String camera = args[1];
+		String viewer = args[2];
+		String operator = args[3];
+		int quota = args.length > 4 ? Integer.parseInt(args[4]) : 500;
+		long seconds = args.length > 5 ? Long.parseLong(args[5]) : 60;
+		String streamName = "sim-" + Long.toString(System.currentTimeMillis(), 36);
+		String base = "http://127.0.0.1:" + port;
+		Stream stream = Stream.prepare(port, camera, streamName);
+		try (stream.camera()) {
+			int live = quota * 3 / 2;
+			int onDemand = Math.max(1, quota / 10);
+			Plan plan = new Plan(base, streamName, any -> viewer, live, onDemand, Duration.ofSeconds(5),
+					Duration.ofSeconds(seconds), Duration.ofSeconds(1), 5, stream.recordedFrom(), stream.recordedTo(),
+					stream.recordedFragments());
+			System.out.printf("stream %s, fragment-media quota %d/s (gateway budget %.1f after its 5%% margin);"
+					+ " %d live HLS + %d on-demand DASH players for %d s%n", streamName, quota, quota * 0.95, live,
+					onDemand, seconds);
+			double[] consumedBefore = new double[2];
+			List<Double> reserved = new CopyOnWriteArrayList<>();
+			Thread sampler = Thread.ofVirtual().start(() -> {
+				try {
+					Thread.sleep(Math.min(15_000, seconds * 1000 / 3));
+					consumedBefore[0] = metric(base, operator, "kvs.local.archived.fragments.consumed", "quota:media");
+					consumedBefore[1] = System.nanoTime();
+					long end = System.nanoTime() + (seconds * 1000 / 3) * 1_000_000L;
+					while (System.nanoTime() < end) {
+						JsonNode media = json(base, operator, "/actuator/quotas/" + streamName).required("budgets")
+							.required("FRAGMENT_MEDIA");
+						reserved.add(media.required("reserved").asDouble() / media.required("capacity").asDouble());
+						Thread.sleep(500);
+					}
+					double consumed = metric(base, operator, "kvs.local.archived.fragments.consumed", "quota:media")
+							- consumedBefore[0];
+					System.out.printf("steady state: media consumed %.1f points/s, reserved/capacity %.3f%n",
+							consumed / ((System.nanoTime() - consumedBefore[1]) / 1e9),
+							reserved.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+				}
+				catch (Exception ex) {
+					System.out.println("sampling failed: " + ex);
+				}
+			});
+			Report report = run(plan);
+			sampler.join();
+			System.out.println("admitted sessions " + report.admitted() + " of " + report.attempts()
+					+ " requests; rejections " + report.rejections() + "; peak playing " + report.peakPlaying());
+			System.out.println("requests to KVS " + report.kvsRequests() + " (playlists/manifests "
+					+ report.playlists() + ", fragments " + report.fragments() + "), refused " + report.refusals()
+					+ " at ms " + report.refusedAtMillis().stream().limit(50).toList());
+			report.refusalSamples().stream().limit(5).forEach(sample -> System.out.println("  " + sample));
+			System.out.println("new fragments per live refresh (-1: first): " + report.newFragmentsPerRefresh());
+			System.out.printf("embedded KVS totals: media %.0f, metadata %.0f points; throttled %.0f requests%n",
+					metric(base, operator, "kvs.local.archived.fragments.consumed", "quota:media"),
+					metric(base, operator, "kvs.local.archived.fragments.consumed", "quota:metadata"),
+					metric(base, operator, "kvs.local.throttled", null));
+		}
+	}
+
+	private static double metric(String base, String token, String name, String tag) throws Exception {
+		JsonNode body = json(base, token, "/actuator/metrics/" + name + (tag == null ? "" : "?tag=" + tag));
+		return body.required("measurements").get(0).required("value").asDouble();
+	}
+
+	private static JsonNode json(String base, String token, String path) throws Exception {
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token).build(),
+					HttpResponse.BodyHandlers.ofString());
+		if (response.statusCode() != 200) {
+			throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
+		}
+		return JSON.readTree(response.body());
 	}
 
 }

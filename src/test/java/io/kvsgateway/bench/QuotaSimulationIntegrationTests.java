@@ -2,10 +2,8 @@ package io.kvsgateway.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +21,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.kvsgateway.TestJwks;
 import io.kvsgateway.local.LocalQuotaUsage;
-import io.kvsgateway.support.CameraConnection;
-import io.kvsgateway.support.EmbeddedKvsClients;
 import io.kvsgateway.support.Http;
 import io.kvsgateway.support.LiveCamera;
-import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 
 /**
  * The quota scheduler against a KVS that really throttles: a population of simulated players ({@link QuotaSimulation})
@@ -117,22 +112,10 @@ class QuotaSimulationIntegrationTests {
 			return outcome;
 		}
 		// Given a stream with a recorded clip and a live camera
-		try (KinesisVideoClient kvs = EmbeddedKvsClients.kinesisVideo(port)) {
-			kvs.createStream(r -> r.streamName(STREAM).dataRetentionInHours(24));
-		}
 		String camera = JWKS.token("sim-camera", "ingest", List.of(STREAM));
-		Instant recordedFrom = Instant.now().minusSeconds(1);
-		try (CameraConnection upload = CameraConnection.open(port, "/putMedia",
-				Map.of("Authorization", "Bearer " + camera, "x-amzn-stream-name", STREAM,
-						"x-amzn-fragment-timecode-type", "RELATIVE", "x-amzn-producer-start-timestamp",
-						Long.toString(Instant.now().minusSeconds(600).getEpochSecond())))) {
-			upload.write(Files.readAllBytes(Path.of("src/test/resources/media/h264.mkv"))).finish();
-			assertThat(CameraConnection.ofType(upload.awaitEnd(), "PERSISTED")).hasSize(6);
-		}
-		Instant recordedTo = Instant.now();
-		Thread.sleep(1100); // the upload's upstream hop ends before the camera's begins (1 PutMedia per stream)
-		try (LiveCamera live = LiveCamera.start(port, camera, STREAM, "h264.mkv", true)) {
-			live.awaitPersisted(2, Duration.ofSeconds(20));
+		QuotaSimulation.Stream stream = QuotaSimulation.Stream.prepare(port, camera, STREAM);
+		assertThat(stream.recordedFragments()).isEqualTo(6);
+		try (LiveCamera live = stream.camera()) {
 			Http http = new Http(port);
 			String operator = JWKS.token("sim-operator", "ops", List.of("*"));
 			List<String> viewers = new ArrayList<>();
@@ -141,7 +124,7 @@ class QuotaSimulationIntegrationTests {
 			}
 			QuotaSimulation.Plan plan = new QuotaSimulation.Plan("http://127.0.0.1:" + port, STREAM, viewers::get,
 					LIVE_PLAYERS, ON_DEMAND_PLAYERS, Duration.ofSeconds(3), Duration.ofSeconds(24),
-					Duration.ofSeconds(1), 5, recordedFrom, recordedTo, 6);
+					Duration.ofSeconds(1), 5, stream.recordedFrom(), stream.recordedTo(), stream.recordedFragments());
 
 			// When the players play, and the steady state (after the ramp-up) is sampled
 			List<Double> reservedShares = new CopyOnWriteArrayList<>();
