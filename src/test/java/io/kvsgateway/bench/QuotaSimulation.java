@@ -464,7 +464,7 @@ public final class QuotaSimulation {
 		String streamName = "sim-" + Long.toString(System.currentTimeMillis(), 36);
 		String base = "http://127.0.0.1:" + port;
 		Stream stream = Stream.prepare(port, camera, streamName);
-		try (stream.camera()) {
+		try (LiveCamera liveCamera = stream.camera()) {
 			int live = quota * 3 / 2;
 			int onDemand = Math.max(1, quota / 10);
 			Plan plan = new Plan(base, streamName, any -> viewer, live, onDemand, Duration.ofSeconds(5),
