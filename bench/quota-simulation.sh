@@ -3,9 +3,10 @@
 # what it carries and really play from the embedded KVS, which enforces KVS's quotas; prints admissions, rejections,
 # consumed points/s against the budget, and what KVS throttled (pass: nothing throttled, steady state >= 90% of the
 # fragment-media budget). See docs/benchmarks.md.
-# Usage: bench/quota-simulation.sh [mediaQuota=500] [seconds=60]
+# Usage: bench/quota-simulation.sh [mediaQuota=500] [seconds=60] [window=sliding|token-bucket]
 #   mediaQuota 500 is KVS's own (750 live HLS + 50 on-demand DASH players); a smaller one scales the stream and the
-#   player population down on both sides (gateway.quota.streams[sim-*] and gateway.local.quotas).
+#   player population down on both sides (gateway.quota.streams[sim-*] and gateway.local.quotas). window is how the
+#   embedded KVS counts a second (gateway.local.quotas.window), which KVS does not document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
@@ -15,6 +16,7 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 port="${PORT:-18083}"
 quota="${1:-500}"
 seconds="${2:-60}"
+window="${3:-sliding}"
 work=$(mktemp -d)
 trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -25,6 +27,7 @@ trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 "$java" ${GATEWAY_JAVA_OPTS:-} -jar target/kvs-gateway-*.jar --server.port="$port" --gateway.local.data-dir="$work/data" \
 	--gateway.quota.max-viewer-share=1 \
 	"--gateway.quota.streams[sim-*].fragment-media=$quota" --gateway.local.quotas.fragment-media="$quota" \
+	--gateway.local.quotas.window="$window" \
 	--management.endpoints.web.exposure.include=health,info,quotas,metrics \
 	--logging.level.root=WARN >"$work/gateway.out" 2>&1 &
 server=$!

@@ -68,7 +68,7 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 		getMediaIdleTimeout = (getMediaIdleTimeout != null) ? getMediaIdleTimeout : Duration.ofSeconds(30);
 		putMedia = (putMedia != null) ? putMedia : new PutMedia(null, null, null);
 		enforceQuotas = (enforceQuotas != null) ? enforceQuotas : Boolean.TRUE;
-		quotas = (quotas != null) ? quotas : new Quotas(null, null);
+		quotas = (quotas != null) ? quotas : new Quotas(null, null, null);
 		if (maxFragmentSize.toBytes() <= 0 || maxFragmentSize.toBytes() > Integer.MAX_VALUE - 8) {
 			throw new IllegalArgumentException("gateway.local.max-fragment-size must be between 1 byte and 2 GB");
 		}
@@ -111,19 +111,24 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 	 *
 	 * @param fragmentMetadata fragment-metadata points per second per stream; default 10,000, as KVS
 	 * @param fragmentMedia fragment-media points per second per stream; default 500, as KVS
+	 * @param window how every per-second quota is counted, which the developer guide does not say: {@code sliding}
+	 * (default; no one-second window ever holds more than the quota, the strictest reading) or {@code token-bucket}
+	 * (a second's worth that refills at the quota's rate, so bursts after a quiet second pass)
 	 */
-	record Quotas(Long fragmentMetadata, Long fragmentMedia) {
+	record Quotas(Long fragmentMetadata, Long fragmentMedia, LocalQuotas.WindowType window) {
 
 		Quotas {
 			fragmentMetadata = (fragmentMetadata != null) ? fragmentMetadata : 10_000L;
 			fragmentMedia = (fragmentMedia != null) ? fragmentMedia : 500L;
-			if (fragmentMetadata < 1 || fragmentMedia < 1) {
-				throw new IllegalArgumentException("gateway.local.quotas.* must be at least 1 point per second");
+			window = (window != null) ? window : LocalQuotas.WindowType.SLIDING;
+			if (fragmentMetadata < 1 || fragmentMedia < 1 || fragmentMetadata > 1_000_000 || fragmentMedia > 1_000_000) {
+				throw new IllegalArgumentException(
+						"gateway.local.quotas.* must be between 1 and 1,000,000 points per second");
 			}
 		}
 
 		LocalQuotas.Limits limits() {
-			return new LocalQuotas.Limits(fragmentMetadata, fragmentMedia);
+			return new LocalQuotas.Limits(fragmentMetadata, fragmentMedia, window);
 		}
 
 	}

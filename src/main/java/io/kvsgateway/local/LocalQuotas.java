@@ -135,7 +135,11 @@ final class LocalQuotas implements LocalQuotaUsage {
 		long now = nanos(clock.instant());
 		boolean accepted;
 		synchronized (state) {
-			accepted = state.calls(api).tryAcquire(now) || !enforced;
+			Window calls = state.calls(api, limits.window());
+			accepted = calls.fits(1, now) || !enforced;
+			if (accepted) {
+				calls.add(1, now);
+			}
 			if (!accepted) {
 				state.throttled[api.ordinal()]++;
 			}
@@ -161,19 +165,19 @@ final class LocalQuotas implements LocalQuotaUsage {
 		String exceeded = null;
 		synchronized (state) {
 			if (enforced) {
-				if (metadataPoints > 0 && !state.metadata().fits(metadataPoints, limits.fragmentMetadata(), now)) {
+				if (metadataPoints > 0 && !state.metadata(limits).fits(metadataPoints, now)) {
 					exceeded = "fragment-metadata quota of " + limits.fragmentMetadata();
 				}
-				else if (mediaPoints > 0 && !state.media().fits(mediaPoints, limits.fragmentMedia(), now)) {
+				else if (mediaPoints > 0 && !state.media(limits).fits(mediaPoints, now)) {
 					exceeded = "fragment-media quota of " + limits.fragmentMedia();
 				}
 			}
 			if (exceeded == null) {
 				if (metadataPoints > 0) {
-					state.metadata().add(metadataPoints, now);
+					state.metadata(limits).add(metadataPoints, now);
 				}
 				if (mediaPoints > 0) {
-					state.media().add(mediaPoints, now);
+					state.media(limits).add(mediaPoints, now);
 				}
 				state.metadataConsumed += metadataPoints;
 				state.mediaConsumed += mediaPoints;
@@ -241,14 +245,19 @@ final class LocalQuotas implements LocalQuotaUsage {
 	}
 
 	/**
-	 * The per-stream fragment quotas, in points per second.
+	 * The per-stream fragment quotas, in points per second, and how a second is counted.
 	 *
 	 * @param fragmentMetadata KVS: 10,000
 	 * @param fragmentMedia KVS: 500
+	 * @param window how "per second" is counted
 	 */
-	record Limits(long fragmentMetadata, long fragmentMedia) {
+	record Limits(long fragmentMetadata, long fragmentMedia, WindowType window) {
 
-		static final Limits KVS = new Limits(10_000, 500);
+		static final Limits KVS = new Limits(10_000, 500, WindowType.SLIDING);
+
+		Limits(long fragmentMetadata, long fragmentMedia) {
+			this(fragmentMetadata, fragmentMedia, WindowType.SLIDING);
+		}
 
 		Limits {
 			if (fragmentMetadata < 1 || fragmentMedia < 1) {
@@ -261,11 +270,11 @@ final class LocalQuotas implements LocalQuotaUsage {
 	/** One stream's windows and counts; every access holds its monitor. */
 	private static final class StreamState {
 
-		private @Nullable PointWindow metadata;
+		private @Nullable Window metadata;
 
-		private @Nullable PointWindow media;
+		private @Nullable Window media;
 
-		private final Map<Api, CallWindow> calls = new EnumMap<>(Api.class);
+		private final Map<Api, Window> calls = new EnumMap<>(Api.class);
 
 		long metadataConsumed;
 
@@ -273,22 +282,22 @@ final class LocalQuotas implements LocalQuotaUsage {
 
 		final long[] throttled = new long[Api.values().length];
 
-		PointWindow metadata() {
+		Window metadata(Limits limits) {
 			if (metadata == null) {
-				metadata = new PointWindow();
+				metadata = limits.window().points(limits.fragmentMetadata());
 			}
 			return metadata;
 		}
 
-		PointWindow media() {
+		Window media(Limits limits) {
 			if (media == null) {
-				media = new PointWindow();
+				media = limits.window().points(limits.fragmentMedia());
 			}
 			return media;
 		}
 
-		CallWindow calls(Api api) {
-			return calls.computeIfAbsent(api, a -> new CallWindow(a.perSecond));
+		Window calls(Api api, WindowType type) {
+			return calls.computeIfAbsent(api, a -> type.calls(a.perSecond));
 		}
 
 	}
@@ -298,7 +307,9 @@ final class LocalQuotas implements LocalQuotaUsage {
 	 * until {@code m + 1000}. Points of the same millisecond share one entry, so a window holds at most 1,000 entries
 	 * (16 KB) however small the requests, and usually a few; it grows only as far as it is used.
 	 */
-	static final class PointWindow {
+	static final class PointWindow implements Window {
+
+		private final long limit;
 
 		private long[] millis = new long[8];
 
@@ -310,16 +321,22 @@ final class LocalQuotas implements LocalQuotaUsage {
 
 		private long sum;
 
+		PointWindow(long limit) {
+			this.limit = limit;
+		}
+
 		long used(long now) {
 			expire(Math.floorDiv(now, MILLI));
 			return sum;
 		}
 
-		boolean fits(long amount, long limit, long now) {
+		@Override
+		public boolean fits(long amount, long now) {
 			return used(now) + amount <= limit;
 		}
 
-		void add(long amount, long now) {
+		@Override
+		public void add(long amount, long now) {
 			long ms = Math.floorDiv(now, MILLI);
 			expire(ms);
 			sum += amount;
@@ -363,7 +380,7 @@ final class LocalQuotas implements LocalQuotaUsage {
 	}
 
 	/** The times of the most recent accepted calls, as a ring the size of the limit: exact and bounded. */
-	static final class CallWindow {
+	static final class CallWindow implements Window {
 
 		private final long[] times;
 
@@ -375,15 +392,87 @@ final class LocalQuotas implements LocalQuotaUsage {
 			this.times = new long[limit];
 		}
 
-		boolean tryAcquire(long now) {
+		@Override
+		public boolean fits(long amount, long now) {
 			// With the ring full, its oldest entry is where the next one goes.
-			if (filled == times.length && now - times[next] < SECOND) {
-				return false;
-			}
+			return amount == 1 && !(filled == times.length && now - times[next] < SECOND);
+		}
+
+		@Override
+		public void add(long amount, long now) {
 			times[next] = now;
 			next = (next + 1) % times.length;
 			filled = Math.min(times.length, filled + 1);
-			return true;
+		}
+
+	}
+
+	/** How much of a quota a stream used within a second, by one of the {@link WindowType}s. */
+	interface Window {
+
+		/** @return whether {@code amount} more would stay within the quota at {@code now} */
+		boolean fits(long amount, long now);
+
+		/** Records {@code amount} as used at {@code now}. */
+		void add(long amount, long now);
+
+	}
+
+	/**
+	 * How "N per second" is counted. The developer guide does not say; the sliding window is the strictest reading
+	 * (no one-second window ever holds more than N), so a client that is never throttled by it is not throttled by
+	 * KVS whichever way KVS counts. The token bucket is the common alternative: it holds a second's worth and refills
+	 * at N per second, so it lets short bursts of up to 2N within one second through after a quiet second.
+	 */
+	enum WindowType {
+
+		SLIDING, TOKEN_BUCKET;
+
+		Window points(long limit) {
+			return this == SLIDING ? new PointWindow(limit) : new TokenBucket(limit);
+		}
+
+		Window calls(int perSecond) {
+			return this == SLIDING ? new CallWindow(perSecond) : new TokenBucket(perSecond);
+		}
+
+	}
+
+	/** A token bucket of one second's worth that refills at the limit per second, in nano-points for exactness. */
+	static final class TokenBucket implements Window {
+
+		private final long limit;
+
+		/** Tokens in points × 10^9 (nano-points), so that refilling by elapsed nanoseconds stays exact. */
+		private long tokens;
+
+		private long refilledAt = Long.MIN_VALUE;
+
+		TokenBucket(long limit) {
+			this.limit = limit;
+			this.tokens = Math.multiplyExact(limit, SECOND);
+		}
+
+		private void refill(long now) {
+			if (refilledAt == Long.MIN_VALUE || now <= refilledAt) {
+				refilledAt = (refilledAt == Long.MIN_VALUE) ? now : refilledAt;
+				return;
+			}
+			long elapsed = Math.min(now - refilledAt, SECOND);
+			tokens = Math.min(limit * SECOND, tokens + limit * elapsed);
+			refilledAt = now;
+		}
+
+		@Override
+		public boolean fits(long amount, long now) {
+			refill(now);
+			return tokens >= amount * SECOND;
+		}
+
+		@Override
+		public void add(long amount, long now) {
+			refill(now);
+			tokens -= amount * SECOND;
 		}
 
 	}

@@ -11,7 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -38,12 +38,15 @@ import io.kvsgateway.support.LiveCamera;
  * <p>
  * It passes when the embedded KVS throttled nothing at all on the stream (every request of every admitted session was
  * served) and the admitted load held at least 90% of the binding budget (fragment media) through the steady state,
- * both as the scheduler reserved it and as KVS counted it consumed.
+ * both as the scheduler reserved it and as KVS counted it consumed. The developer guide does not say how KVS counts
+ * "per second"; here the embedded KVS counts each quota as a token bucket of one second's worth (the scheduler's own
+ * model), and {@link QuotaSimulationSlidingWindowIntegrationTests} holds the scheduler to a sliding second.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class QuotaSimulationIntegrationTests {
 
-	static final TestJwks JWKS = TestJwks.start();
+	/** Per test class (the sliding-window subclass has a context of its own), started before its context. */
+	static TestJwks JWKS;
 
 	static final String STREAM = "sim-live";
 
@@ -55,13 +58,22 @@ class QuotaSimulationIntegrationTests {
 
 	static final int ON_DEMAND_PLAYERS = MEDIA_QUOTA / 10;
 
+
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", JWKS::jwkSetUri);
+		registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", () -> JWKS.jwkSetUri());
 		registry.add("gateway.local.data-dir",
 				() -> Path.of("target", "test-data", UUID.randomUUID().toString()).toString());
 		registry.add("gateway.quota.streams[sim-*].fragment-media", () -> Integer.toString(MEDIA_QUOTA));
 		registry.add("gateway.local.quotas.fragment-media", () -> Integer.toString(MEDIA_QUOTA));
+		// KVS does not say how it counts a second; this test holds the scheduler to a token bucket of a second's worth,
+		// the subclass to the strictest reading.
+		registry.add("gateway.local.quotas.window", () -> "token-bucket");
+	}
+
+	@BeforeAll
+	static void start() {
+		JWKS = TestJwks.start();
 	}
 
 	@AfterAll
@@ -75,42 +87,19 @@ class QuotaSimulationIntegrationTests {
 	@Autowired
 	LocalQuotaUsage kvsUsage;
 
-	/** One simulation for both tests: it is what takes the time. */
-	static Outcome outcome;
-
 	@Test
-	void admitsAtMostWhatTheStreamCarriesAndFillsTheBindingBudget() throws Exception {
+	void admittedPlayersAreNeverThrottledAndFillTheBindingBudget() throws Exception {
 		Outcome run = simulate();
 
 		assertThat(run.report().otherFailures()).as(run.figures()).isZero();
 		assertThat(run.report().rejectionTotal()).as("demand was twice the capacity: " + run.figures()).isPositive();
-		assertThat(run.report().peakPlaying()).as(run.figures()).isLessThan(LIVE_PLAYERS + ON_DEMAND_PLAYERS);
+		assertThat(run.usage().throttled()).as(run.figures()).isEmpty();
+		assertThat(run.report().refusals()).as(run.figures()).isZero();
 		assertThat(run.reservedShare()).as(run.figures()).isGreaterThanOrEqualTo(0.9);
 		assertThat(run.consumedPerSecond()).as(run.figures()).isGreaterThanOrEqualTo(0.9 * run.capacity());
 	}
 
-	/**
-	 * The other half of the pass criterion, which the scheduler does not meet yet against a KVS that counts each
-	 * quota over a sliding second: a few admitted requests are throttled. Measured causes (see the figures this test
-	 * prints): a lease's budget is free again the moment the session ends, while KVS still counts that session's
-	 * requests of the last second; live players' requests are periodic at exactly the reserved rate, so any jitter
-	 * puts a second fetch of some sessions into one window, which the 5% safety margin (2 points of 40 here) does not
-	 * absorb; and the session-URL token bucket lets up to twice 23.75 calls through within one second after a quiet
-	 * one. Run it with {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
-	 */
-	@Test
-	@Disabled("the quota scheduler lets admitted sessions be throttled by a sliding-window KVS; see the Javadoc")
-	void admittedPlayersAreNeverThrottled() throws Exception {
-		Outcome run = simulate();
-
-		assertThat(run.usage().throttled()).as(run.figures()).isEmpty();
-		assertThat(run.report().refusals()).as(run.figures()).isZero();
-	}
-
-	private synchronized Outcome simulate() throws Exception {
-		if (outcome != null) {
-			return outcome;
-		}
+	Outcome simulate() throws Exception {
 		// Given a stream with a recorded clip and a live camera
 		String camera = JWKS.token("sim-camera", "ingest", List.of(STREAM));
 		QuotaSimulation.Stream stream = QuotaSimulation.Stream.prepare(port, camera, STREAM);
@@ -169,8 +158,7 @@ class QuotaSimulationIntegrationTests {
 					consumedPerSecond, capacity, MEDIA_QUOTA, usage.metadataPoints(), usage.throttled(), reserved,
 					report.newFragmentsPerRefresh(), report.refusedAtMillis().stream().limit(40).toList());
 			System.out.println("Quota simulation: " + figures);
-			outcome = new Outcome(report, usage, reserved, consumedPerSecond, capacity, figures);
-			return outcome;
+			return new Outcome(report, usage, reserved, consumedPerSecond, capacity, figures);
 		}
 	}
 

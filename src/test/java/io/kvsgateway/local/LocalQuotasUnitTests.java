@@ -208,6 +208,30 @@ class LocalQuotasUnitTests {
 	}
 
 	@Test
+	void aTokenBucketLetsASecondsWorthBurstThroughAfterAQuietSecondAndRefillsAtTheRate() {
+		LocalQuotas buckets = new LocalQuotas(clock, new Limits(10_000, 100, LocalQuotas.WindowType.TOKEN_BUCKET), true,
+				10, null);
+		buckets.consume("cam", Api.GET_CLIP, 0, 100);
+		assertThatExceptionOfType(KvsError.class).isThrownBy(() -> buckets.consume("cam", Api.GET_CLIP, 0, 1));
+
+		// Half a second refills half the quota; a sliding window would still hold the first 100.
+		clock.advance(Duration.ofMillis(500));
+		buckets.consume("cam", Api.GET_CLIP, 0, 50);
+		assertThatExceptionOfType(KvsError.class).isThrownBy(() -> buckets.consume("cam", Api.GET_CLIP, 0, 1));
+
+		// Never more than a second's worth, however long the stream was quiet.
+		clock.advance(Duration.ofSeconds(10));
+		buckets.consume("cam", Api.GET_CLIP, 0, 100);
+		assertThatExceptionOfType(KvsError.class).isThrownBy(() -> buckets.consume("cam", Api.GET_CLIP, 0, 1));
+		for (int i = 0; i < 5; i++) {
+			buckets.call("cam", Api.GET_MEDIA);
+		}
+		assertThatExceptionOfType(KvsError.class).isThrownBy(() -> buckets.call("cam", Api.GET_MEDIA));
+		clock.advance(Duration.ofMillis(200));
+		assertThatNoException().isThrownBy(() -> buckets.call("cam", Api.GET_MEDIA));
+	}
+
+	@Test
 	void tracksABoundedNumberOfStreams() {
 		LocalQuotas few = new LocalQuotas(clock, Limits.KVS, true, 3, null);
 		for (int i = 0; i < 1000; i++) {
