@@ -28,9 +28,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@link MediaConnections}'; the per-session limits of the playback table are {@link SessionRateLimiter}'s, which
  * reports its refusals here so that all throttling is counted in one place.
  * <p>
- * "Per second" is read as a sliding window: a request is refused when, with it, more than the quota would have been
- * accepted within the last second (to the millisecond for points, exactly for calls), so that no burst across a
- * second boundary gets twice the quota. What was consumed and throttled is counted per stream,
+ * The guide does not say how "per second" is counted ({@link WindowType}). By default it is a sliding window: a
+ * request is refused when, with it, more than the quota would have been accepted within the last second (to the
+ * millisecond for points, exactly for calls), so that no burst across a second boundary gets twice the quota; a
+ * token bucket of a second's worth is the alternative. What was consumed and throttled is counted per stream,
  * as CloudWatch's {@code ArchivedFragmentsConsumed.Metadata} and {@code .Media}, and in Micrometer counters without
  * a stream tag (the stream count is unbounded). At most {@code maxStreams} streams are tracked, each forgotten an
  * hour after its last request; a forgotten stream starts again with full quotas and zero counts.
