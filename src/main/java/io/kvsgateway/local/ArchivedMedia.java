@@ -54,8 +54,11 @@ class ArchivedMedia {
 
 	private final Duration liveWindow;
 
+	private final LocalQuotas quotas;
+
 	ArchivedMedia(LocalStreams streams, LocalFragmentStore fragments, SessionTokens tokens, Clock clock,
-			Duration liveWindow) {
+			Duration liveWindow, LocalQuotas quotas) {
+		this.quotas = quotas;
 		this.streams = streams;
 		this.fragments = fragments;
 		this.tokens = tokens;
@@ -136,6 +139,8 @@ class ArchivedMedia {
 		}
 
 		LocalStream stream = streams.resolve(name, arn);
+		quotas.call(stream.streamName(), (protocol == Protocol.HLS) ? LocalQuotas.Api.GET_HLS_STREAMING_SESSION_URL
+				: LocalQuotas.Api.GET_DASH_STREAMING_SESSION_URL);
 		if (!stream.isActive()) {
 			throw LocalStreams.notFound();
 		}
@@ -272,6 +277,8 @@ class ArchivedMedia {
 		// FragmentSelector: "Only fragments with a start timestamp greater than or equal to the given start time and
 		// less than or equal to the end time are returned." The output's "Results are in no specific order" allows
 		// fragment-number order, which is also what makes "after the last number returned" a stable NextToken.
+		// "Fragment-metadata quota consumption": ListFragments costs its MaxResults, however many fragments it finds.
+		quotas.consume(stream.streamName(), LocalQuotas.Api.LIST_FRAGMENTS, maxResults, 0);
 		List<Fragment> page = fragments.select(stream.streamId(),
 				LocalFragmentStore.within(timestampOf(query.type()), query.start(), query.end()), after,
 				(int) maxResults + 1);

@@ -63,9 +63,12 @@ class ControlPlane {
 
 	private final LocalFragmentStore fragments;
 
-	ControlPlane(LocalStreams streams, LocalFragmentStore fragments) {
+	private final LocalQuotas quotas;
+
+	ControlPlane(LocalStreams streams, LocalFragmentStore fragments, LocalQuotas quotas) {
 		this.streams = streams;
 		this.fragments = fragments;
+		this.quotas = quotas;
 	}
 
 	ObjectNode createStream(KvsRequest request) {
@@ -107,6 +110,7 @@ class ControlPlane {
 			throw KvsError.invalidArgument("Tags must hold at least 1 tag.");
 		}
 		LocalStream stream = streams.resolve(name, arn);
+		quotas.call(stream.streamName(), LocalQuotas.Api.TAG_STREAM);
 		tagsByArn.compute(stream.streamArn(), (key, current) -> {
 			Map<String, String> merged = new LinkedHashMap<>(current == null ? Map.of() : current);
 			merged.putAll(given);
@@ -147,6 +151,7 @@ class ControlPlane {
 
 	ObjectNode describeStream(KvsRequest request) {
 		LocalStream stream = streams.resolve(request.string("StreamName"), request.string("StreamARN"));
+		quotas.call(stream.streamName(), LocalQuotas.Api.DESCRIBE_STREAM);
 		ObjectNode result = object();
 		result.set("StreamInfo", streamInfo(stream));
 		return result;
@@ -189,6 +194,7 @@ class ControlPlane {
 		String version = request.string("CurrentVersion");
 		checkVersion(version);
 		LocalStream stream = streams.resolve(null, arn);
+		quotas.call(stream.streamName(), LocalQuotas.Api.DELETE_STREAM);
 		streams.delete(stream, version);
 		tagsByArn.remove(stream.streamArn());
 		fragments.forget(stream.streamId());
@@ -213,6 +219,7 @@ class ControlPlane {
 			throw KvsError.invalidArgument("DataRetentionChangeInHours must be at least 1.");
 		}
 		LocalStream stream = streams.resolve(name, arn);
+		quotas.call(stream.streamName(), LocalQuotas.Api.UPDATE_DATA_RETENTION);
 		long updated = (operation == RetentionOperation.INCREASE_DATA_RETENTION)
 				? stream.dataRetentionInHours() + change : stream.dataRetentionInHours() - change;
 		int hours = checkRetention(updated, "The resulting data retention");
@@ -227,7 +234,7 @@ class ControlPlane {
 		if (request.enumValue("APIName", ApiName.class) == null) {
 			throw KvsError.invalidArgument("APIName is required.");
 		}
-		streams.resolve(name, arn);
+		quotas.call(streams.resolve(name, arn).streamName(), LocalQuotas.Api.GET_DATA_ENDPOINT);
 		return object().put("DataEndpoint", baseUrl);
 	}
 

@@ -29,8 +29,9 @@ class KvsClipController {
 
 	private final JsonMapper mapper;
 
-	KvsClipController(LocalStreams streams, LocalFragmentStore store, Clock clock, JsonMapper mapper) {
-		this.clips = new LocalClips(streams, store, clock);
+	KvsClipController(LocalStreams streams, LocalFragmentStore store, Clock clock, JsonMapper mapper,
+			LocalQuotas quotas) {
+		this.clips = new LocalClips(streams, store, clock, quotas);
 		this.mapper = mapper;
 	}
 

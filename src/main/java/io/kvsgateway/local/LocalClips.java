@@ -59,7 +59,10 @@ class LocalClips {
 
 	private final Clock clock;
 
-	LocalClips(LocalStreams streams, LocalFragmentStore store, Clock clock) {
+	private final LocalQuotas quotas;
+
+	LocalClips(LocalStreams streams, LocalFragmentStore store, Clock clock, LocalQuotas quotas) {
+		this.quotas = quotas;
 		this.streams = streams;
 		this.store = store;
 		this.clock = clock;
@@ -115,6 +118,8 @@ class LocalClips {
 					+ " bytes of media); request a shorter TimestampRange.");
 		}
 		List<Track> tracks = checkTracks(stream, selected);
+		// GetClip is in both consumption tables: "Number of fragments in the resulting clip".
+		quotas.consume(stream.streamName(), LocalQuotas.Api.GET_CLIP, selected.size(), selected.size());
 		// The clip's clock starts at 0 at its earliest fragment (producer time, the media's own clock), so that
 		// players show 0:00 to the clip's length rather than hours since the epoch. Earliest rather than first: a
 		// producer whose clock stepped back must not give the writer negative times.

@@ -5,9 +5,11 @@ import java.util.Optional;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.server.observation.ServerRequestObservationContext;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationPredicate;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -53,15 +55,24 @@ class LocalKvsConfiguration {
 		return SessionTokens.fromSettings(properties, clock);
 	}
 
+	/** Streams whose quota windows and counts are tracked at once; each costs about 4 KB while it is busy. */
+	static final int MAX_QUOTA_STREAMS = 10_000;
+
 	@Bean
-	ControlPlane localControlPlane(LocalStreams streams, LocalFragmentStore fragments) {
-		return new ControlPlane(streams, fragments);
+	LocalQuotas localQuotas(LocalProperties properties, Clock clock, ObjectProvider<MeterRegistry> meters) {
+		return new LocalQuotas(clock, properties.quotas().limits(), Boolean.TRUE.equals(properties.enforceQuotas()),
+				MAX_QUOTA_STREAMS, meters.getIfAvailable());
+	}
+
+	@Bean
+	ControlPlane localControlPlane(LocalStreams streams, LocalFragmentStore fragments, LocalQuotas quotas) {
+		return new ControlPlane(streams, fragments, quotas);
 	}
 
 	@Bean
 	ArchivedMedia localArchivedMedia(LocalStreams streams, LocalFragmentStore fragments, SessionTokens tokens,
-			Clock clock, LocalProperties properties) {
-		return new ArchivedMedia(streams, fragments, tokens, clock, properties.liveWindow());
+			Clock clock, LocalProperties properties, LocalQuotas quotas) {
+		return new ArchivedMedia(streams, fragments, tokens, clock, properties.liveWindow(), quotas);
 	}
 
 	/** Packaged HLS/DASH segments kept in memory: fragments never change, so a segment is packaged once. */
@@ -77,9 +88,11 @@ class LocalKvsConfiguration {
 
 	@Bean
 	StreamingResources localStreamingResources(LocalStreams streams, LocalFragmentStore fragments,
-			SessionTokens tokens, MediaPackaging packaging, Clock clock, LocalProperties properties) {
-		SessionRateLimiter limiter = Boolean.TRUE.equals(properties.enforceQuotas())
-				? new SessionRateLimiter(clock, MAX_PLAYBACK_SESSIONS) : SessionRateLimiter.UNLIMITED;
+			SessionTokens tokens, MediaPackaging packaging, Clock clock, LocalProperties properties,
+			LocalQuotas quotas) {
+		// Every HLS/DASH resource passes the limiter, which also charges the stream's fragment quotas.
+		SessionRateLimiter limiter = new SessionRateLimiter(clock, MAX_PLAYBACK_SESSIONS, quotas,
+				Boolean.TRUE.equals(properties.enforceQuotas()));
 		return new StreamingResources(streams, fragments, tokens, new PlaybackSelection(clock), packaging, limiter, clock, SEGMENT_CACHE_BYTES,
 				MAX_PLAYBACK_SESSIONS);
 	}
@@ -91,15 +104,15 @@ class LocalKvsConfiguration {
 
 	@Bean
 	PutMediaIngest localPutMediaIngest(LocalStreams streams, LocalFragmentStore fragments,
-			MediaConnections connections, Clock clock, LocalProperties properties) {
-		return new PutMediaIngest(streams, fragments, connections, clock, properties.maxFragmentSize().toBytes(),
+			MediaConnections connections, LocalQuotas quotas, Clock clock, LocalProperties properties) {
+		return new PutMediaIngest(streams, fragments, connections, quotas, clock, properties.maxFragmentSize().toBytes(),
 				properties.putMedia());
 	}
 
 	@Bean
 	MediaOutput localMediaOutput(LocalStreams streams, LocalFragmentStore fragments, MediaConnections connections,
-			Clock clock, LocalProperties properties) {
-		return new MediaOutput(streams, fragments, connections, clock, properties.getMediaIdleTimeout());
+			LocalQuotas quotas, Clock clock, LocalProperties properties) {
+		return new MediaOutput(streams, fragments, connections, quotas, clock, properties.getMediaIdleTimeout());
 	}
 
 	@Bean

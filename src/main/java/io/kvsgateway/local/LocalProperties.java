@@ -38,9 +38,12 @@ import org.springframework.validation.annotation.Validated;
  * fragment before it ends (the client resumes with the last {@code AWS_KINESISVIDEO_CONTINUATION_TOKEN}); default
  * 30 seconds
  * @param putMedia the connection lifecycle of the embedded PutMedia ({@code gateway.local.put-media.*})
- * @param enforceQuotas whether the KVS per-session request rates of HLS and DASH resources are enforced
- * ({@code ClientLimitExceededException} beyond them), as KVS does; default {@code true}. Benchmarks and decoder tests
- * that fetch faster than any player turn it off.
+ * @param enforceQuotas whether KVS's request quotas are enforced ({@code ClientLimitExceededException} beyond them),
+ * as KVS does: the per-session rates of the HLS and DASH resources, the per-stream fragment-metadata and
+ * fragment-media points and the per-stream TPS of the control-plane and media APIs; default {@code true}. Benchmarks
+ * and decoder tests that fetch faster than any player turn it off. Consumption is counted either way; the connection
+ * limits (PutMedia 1, GetMedia 3, GetMediaForFragmentList 5 per stream) always hold.
+ * @param quotas the per-stream fragment quotas ({@code gateway.local.quotas.*})
  */
 @ConfigurationProperties("gateway.local")
 @Validated
@@ -48,7 +51,7 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 		@Pattern(regexp = "\\d{12}", message = "must be 12 digits") String accountId, @Nullable URI publicEndpoint,
 		Duration liveWindow, @Nullable String sessionTokenKey, DataSize maxRequestBody, DataSize segmentSize,
 		Duration retentionSweepInterval, DataSize maxFragmentSize, Duration getMediaIdleTimeout, PutMedia putMedia,
-		@Nullable Boolean enforceQuotas) {
+		@Nullable Boolean enforceQuotas, @Nullable Quotas quotas) {
 
 	LocalProperties {
 		dataDir = (dataDir != null) ? dataDir : Path.of("./data");
@@ -65,6 +68,7 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 		getMediaIdleTimeout = (getMediaIdleTimeout != null) ? getMediaIdleTimeout : Duration.ofSeconds(30);
 		putMedia = (putMedia != null) ? putMedia : new PutMedia(null, null, null);
 		enforceQuotas = (enforceQuotas != null) ? enforceQuotas : Boolean.TRUE;
+		quotas = (quotas != null) ? quotas : new Quotas(null, null, null);
 		if (maxFragmentSize.toBytes() <= 0 || maxFragmentSize.toBytes() > Integer.MAX_VALUE - 8) {
 			throw new IllegalArgumentException("gateway.local.max-fragment-size must be between 1 byte and 2 GB");
 		}
@@ -101,6 +105,34 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 
 	}
 
+	/**
+	 * The per-stream fragment quotas ({@code gateway.local.quotas.*}), in points per second. KVS's are hard limits;
+	 * they are settable so that tests and simulations can scale a stream down and reach its limits with few players.
+	 *
+	 * @param fragmentMetadata fragment-metadata points per second per stream; default 10,000, as KVS
+	 * @param fragmentMedia fragment-media points per second per stream; default 500, as KVS
+	 * @param window how every per-second quota is counted, which the developer guide does not say: {@code sliding}
+	 * (default; no one-second window ever holds more than the quota, the strictest reading) or {@code token-bucket}
+	 * (a second's worth that refills at the quota's rate, so bursts after a quiet second pass)
+	 */
+	record Quotas(Long fragmentMetadata, Long fragmentMedia, LocalQuotas.WindowType window) {
+
+		Quotas {
+			fragmentMetadata = (fragmentMetadata != null) ? fragmentMetadata : 10_000L;
+			fragmentMedia = (fragmentMedia != null) ? fragmentMedia : 500L;
+			window = (window != null) ? window : LocalQuotas.WindowType.SLIDING;
+			if (fragmentMetadata < 1 || fragmentMedia < 1 || fragmentMetadata > 1_000_000 || fragmentMedia > 1_000_000) {
+				throw new IllegalArgumentException(
+						"gateway.local.quotas.* must be between 1 and 1,000,000 points per second");
+			}
+		}
+
+		LocalQuotas.Limits limits() {
+			return new LocalQuotas.Limits(fragmentMetadata, fragmentMedia, window);
+		}
+
+	}
+
 	/** Keeps the secret and the session-token key out of anything that prints the settings. */
 	@Override
 	public String toString() {
@@ -109,7 +141,7 @@ record LocalProperties(Path dataDir, String accessKeyId, String secretAccessKey,
 				+ liveWindow + ", sessionTokenKey=" + (sessionTokenKey == null ? "generated" : "***")
 				+ ", maxRequestBody=" + maxRequestBody + ", segmentSize=" + segmentSize + ", retentionSweepInterval="
 				+ retentionSweepInterval + ", maxFragmentSize=" + maxFragmentSize + ", getMediaIdleTimeout="
-				+ getMediaIdleTimeout + ", enforceQuotas=" + enforceQuotas + "]";
+				+ getMediaIdleTimeout + ", enforceQuotas=" + enforceQuotas + ", quotas=" + quotas + "]";
 	}
 
 	private static boolean hasText(@Nullable String value) {

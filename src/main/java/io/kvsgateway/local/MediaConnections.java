@@ -6,19 +6,22 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Counts the open long-lived media connections per stream and refuses one past KVS's limit with
  * {@code ConnectionLimitExceededException} (developer guide, media API quotas: PutMedia 1 connection per stream,
- * GetMedia 3).
+ * GetMedia 3, GetMediaForFragmentList 5).
  */
 class MediaConnections {
 
 	/** The connection kinds KVS limits, with their per-stream limit. */
 	enum Kind {
 
-		PUT_MEDIA(1), GET_MEDIA(3);
+		PUT_MEDIA(1, "PutMedia"), GET_MEDIA(3, "GetMedia"), GET_MEDIA_FOR_FRAGMENT_LIST(5, "GetMediaForFragmentList");
 
 		private final int limit;
 
-		Kind(int limit) {
+		private final String operation;
+
+		Kind(int limit, String operation) {
 			this.limit = limit;
+			this.operation = operation;
 		}
 
 	}
@@ -43,7 +46,7 @@ class MediaConnections {
 		});
 		if (!granted[0]) {
 			throw KvsError.connectionLimitExceeded("The stream already has " + kind.limit + " open "
-					+ (kind == Kind.PUT_MEDIA ? "PutMedia" : "GetMedia") + " connection(s), the most it may have.");
+					+ kind.operation + " connection(s), the most it may have.");
 		}
 		return () -> open.computeIfPresent(key, (k, count) -> (count <= 1) ? null : count - 1);
 	}

@@ -92,11 +92,15 @@ class MediaOutput {
 
 	private final Duration idleTimeout;
 
-	MediaOutput(LocalStreams streams, LocalFragmentStore store, MediaConnections connections, Clock clock,
+	private final LocalQuotas quotas;
+
+	MediaOutput(LocalStreams streams, LocalFragmentStore store, MediaConnections connections, LocalQuotas quotas,
+			Clock clock,
 			Duration idleTimeout) {
 		this.streams = streams;
 		this.store = store;
 		this.connections = connections;
+		this.quotas = quotas;
 		this.clock = clock;
 		this.idleTimeout = idleTimeout;
 	}
@@ -133,21 +137,45 @@ class MediaOutput {
 						+ " was not found in the stream " + stream.streamName() + ".");
 			}
 		}
-		return out -> {
-			for (String number : numbers) {
-				Optional<StoredFragment> fragment = store.read(stream.streamName(), number);
-				if (fragment.isEmpty()) {
-					// Expired or damaged since the check: say so in-band, as KVS does once the response has begun.
-					out.write(MkvWriter.tags(List.of(new SimpleTag(FRAGMENT_NUMBER_TAG, number),
-							new SimpleTag(EXCEPTION_ERROR_CODE_TAG, "4000"),
-							new SimpleTag(EXCEPTION_MESSAGE_TAG, "Requested fragment is not found"))));
-					out.flush();
-					return;
-				}
-				writeFragment(out, fragment.get(), null);
+		// Five consumers at once per stream (media API quotas), then "Number of fragments in the Fragments parameter"
+		// fragment-media points; a refused request holds no connection.
+		MediaConnections.Lease lease = connections.acquire(stream.streamId(), Kind.GET_MEDIA_FOR_FRAGMENT_LIST);
+		try {
+			quotas.consume(stream.streamName(), LocalQuotas.Api.GET_MEDIA_FOR_FRAGMENT_LIST, 0, numbers.size());
+		}
+		catch (KvsError refused) {
+			lease.close();
+			throw refused;
+		}
+		return new Body() {
+
+			@Override
+			public void writeTo(OutputStream out) throws IOException {
+				writeFragments(stream, numbers, out);
 			}
-			out.flush();
+
+			@Override
+			public void close() {
+				lease.close();
+			}
+
 		};
+	}
+
+	private void writeFragments(LocalStream stream, List<String> numbers, OutputStream out) throws IOException {
+		for (String number : numbers) {
+			Optional<StoredFragment> fragment = store.read(stream.streamName(), number);
+			if (fragment.isEmpty()) {
+				// Expired or damaged since the check: say so in-band, as KVS does once the response has begun.
+				out.write(MkvWriter.tags(List.of(new SimpleTag(FRAGMENT_NUMBER_TAG, number),
+						new SimpleTag(EXCEPTION_ERROR_CODE_TAG, "4000"),
+						new SimpleTag(EXCEPTION_MESSAGE_TAG, "Requested fragment is not found"))));
+				out.flush();
+				return;
+			}
+			writeFragment(out, fragment.get(), null);
+		}
+		out.flush();
 	}
 
 	private static List<String> fragmentNumbers(@Nullable JsonNode node) {
@@ -202,6 +230,7 @@ class MediaOutput {
 		}
 		LocalStream stream = streams.resolve(name, arn);
 		Start start = start(stream, type, selector);
+		quotas.call(stream.streamName(), LocalQuotas.Api.GET_MEDIA);
 		MediaConnections.Lease lease = connections.acquire(stream.streamId(), Kind.GET_MEDIA);
 		return new Body() {
 

@@ -78,8 +78,11 @@ class PutMediaIngest {
 
 	private final LocalProperties.PutMedia lifecycle;
 
-	PutMediaIngest(LocalStreams streams, LocalFragmentStore store, MediaConnections connections, Clock clock,
-			long maxFragmentBytes, LocalProperties.PutMedia lifecycle) {
+	private final LocalQuotas quotas;
+
+	PutMediaIngest(LocalStreams streams, LocalFragmentStore store, MediaConnections connections, LocalQuotas quotas,
+			Clock clock, long maxFragmentBytes, LocalProperties.PutMedia lifecycle) {
+		this.quotas = quotas;
 		this.lifecycle = lifecycle;
 		this.streams = streams;
 		this.store = store;
@@ -106,6 +109,7 @@ class PutMediaIngest {
 			throw KvsError.invalidArgument(ex.getMessage());
 		}
 		LocalStream stream = streams.resolve(streamName, streamArn);
+		quotas.call(stream.streamName(), LocalQuotas.Api.PUT_MEDIA);
 		MediaConnections.Lease lease = connections.acquire(stream.streamId(), Kind.PUT_MEDIA);
 		return new Upload(stream, timestamps, lease);
 	}

@@ -42,7 +42,7 @@ class LocalFragmentStoreConcurrencyUnitTests {
 	void keepsConcurrentAppendsWholeAndOrdered() throws Exception {
 		// Given: two streams, small segments so that writers roll segments while readers read
 		LocalProperties properties = new LocalProperties(dataDir, null, null, null, null, null, null, null, null,
-				DataSize.ofKilobytes(4), null, null, null, null, null);
+				DataSize.ofKilobytes(4), null, null, null, null, null, null);
 		LocalStreams streams = new LocalStreams(properties, JsonMapper.builder().build(), Clock.systemUTC());
 		List<String> names = List.of("left", "right");
 		names.forEach(name -> streams.create(name, null, null, null, 24));

@@ -116,7 +116,7 @@ class LocalFragmentStoreRetentionUnitTests {
 
 	private void open(DataSize segmentSize) {
 		LocalProperties properties = new LocalProperties(dataDir, null, null, null, null, null, null, null, null,
-				segmentSize, null, null, null, null, null);
+				segmentSize, null, null, null, null, null, null);
 		streams = new LocalStreams(properties, JsonMapper.builder().build(), clock);
 		store = new LocalFragmentStore(streams, clock, dataDir.resolve("streams"), segmentSize.toBytes());
 	}

@@ -64,7 +64,7 @@ class LocalFragmentStoreUnitTests {
 
 	private LocalProperties properties() {
 		return new LocalProperties(dataDir, null, null, null, null, null, null, null, null, DataSize.ofMegabytes(1),
-				null, null, null, null, null);
+				null, null, null, null, null, null);
 	}
 
 }

@@ -334,6 +334,8 @@ class LocalKvsIntegrationTests {
 		String name = createStream(1);
 
 		for (APIName api : APIName.knownValues()) {
+			// GetDataEndpoint allows 5 TPS per stream (control-plane quota table); this test is about the answers.
+			clock.moveBy(Duration.ofMillis(250));
 			assertThat(kvs.getDataEndpoint(r -> r.streamName(name).apiName(api)).dataEndpoint())
 				.as(api.toString())
 				.isEqualTo("http://localhost:" + port + "/kvs");

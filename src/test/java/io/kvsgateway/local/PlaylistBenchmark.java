@@ -67,7 +67,7 @@ public class PlaylistBenchmark {
 				: Files.createTempDirectory("playlist-bench");
 		Clock clock = Clock.systemUTC();
 		LocalProperties properties = new LocalProperties(dataDir, null, null, null, null, null, null, null, null, null,
-				null, null, null, null, null);
+				null, null, null, null, null, null);
 		LocalStreams streams = new LocalStreams(properties, JsonMapper.builder().build(), clock);
 		LocalStream stream = streams.create("bench", null, null, null, 24);
 		store = new LocalFragmentStore(streams, clock, dataDir.resolve("streams"), properties.segmentSize().toBytes());
