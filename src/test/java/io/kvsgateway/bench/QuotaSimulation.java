@@ -53,9 +53,11 @@ public final class QuotaSimulation {
 
 	private static final Pattern URI_ATTRIBUTE = Pattern.compile("URI=\"([^\"]+)\"");
 
-	private static final Pattern SEGMENT_URL = Pattern.compile("<SegmentURL media=\"([^\"]+)\"");
+	private static final Pattern SEGMENT_TEMPLATE = Pattern.compile(
+			"<SegmentTemplate[^>]*?initialization=\"([^\"]+)\"[^>]*?media=\"([^\"]+)\"[^>]*>(.*?)</SegmentTemplate>",
+			Pattern.DOTALL);
 
-	private static final Pattern INITIALIZATION = Pattern.compile("<Initialization sourceURL=\"([^\"]+)\"");
+	private static final Pattern TIMELINE_ENTRY = Pattern.compile("<S t=\"(\\d+)\"");
 
 	private final Plan plan;
 
@@ -296,18 +298,20 @@ public final class QuotaSimulation {
 			if (xml == null) {
 				return;
 			}
-			Matcher init = INITIALIZATION.matcher(xml);
-			while (init.find()) {
-				kvs(manifest.resolve(init.group(1).replace("&amp;", "&")), false);
-			}
+			// One SegmentTemplate per track: its init, then a $Time$ URL per timeline entry (as a DASH player reads it).
 			List<URI> segments = new ArrayList<>();
-			Matcher segment = SEGMENT_URL.matcher(xml);
-			while (segment.find()) {
-				segments.add(manifest.resolve(segment.group(1).replace("&amp;", "&")));
+			Matcher template = SEGMENT_TEMPLATE.matcher(xml);
+			while (template.find()) {
+				kvs(manifest.resolve(template.group(1).replace("&amp;", "&")), false);
+				String media = template.group(2).replace("&amp;", "&");
+				Matcher entry = TIMELINE_ENTRY.matcher(template.group(3));
+				while (entry.find()) {
+					segments.add(manifest.resolve(media.replace("$Time$", entry.group(1))));
+				}
 			}
 			if (segments.isEmpty()) {
 				otherFailures.incrementAndGet();
-				sample("no SegmentURL in the DASH manifest; the simulation reads SegmentList manifests only");
+				sample("no SegmentTemplate timeline in the DASH manifest");
 				return;
 			}
 			// "GetMP4MediaFragment at a rate of up to 5 times per second ... until all fragments are loaded".
