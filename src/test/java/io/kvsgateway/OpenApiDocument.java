@@ -32,6 +32,8 @@ import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
 /**
  * The published contract, {@code openapi.yaml} at the repository root, parsed once and made checkable.
  * <p>
@@ -249,6 +251,31 @@ final class OpenApiDocument {
 			return list == null ? Stream.empty() : list.stream();
 		}
 
+	}
+
+	/**
+	 * The gateway's own handlers as {@code METHOD /path}: everything Spring MVC maps except the embedded KVS
+	 * ({@code /kvs/**}, KVS's own API), actuator endpoints and Spring Boot's {@code /error} page.
+	 */
+	static Set<String> gatewayHandlers(RequestMappingHandlerMapping mappings) {
+		Set<String> mapped = new TreeSet<>();
+		for (var info : mappings.getHandlerMethods().keySet()) {
+			if (info.getPathPatternsCondition() == null) {
+				continue;
+			}
+			for (String path : info.getPathPatternsCondition().getPatternValues()) {
+				if (path.startsWith("/kvs/") || path.equals("/kvs") || path.startsWith("/actuator")
+						|| path.equals("/error")) {
+					continue;
+				}
+				var methods = info.getMethodsCondition().getMethods();
+				if (methods.isEmpty()) {
+					mapped.add("ANY " + path);
+				}
+				methods.forEach(method -> mapped.add(method.name() + " " + path));
+			}
+		}
+		return mapped;
 	}
 
 }

@@ -6,10 +6,8 @@ import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -80,8 +78,8 @@ class ClipController {
 			throw new PlaybackManagement.StreamForbidden(streamName);
 		}
 		List<InvalidPlaybackRequest.Violation> violations = new ArrayList<>();
-		Instant from = timestamp("start", start, violations);
-		Instant to = timestamp("end", end, violations);
+		Instant from = PlaybackRequestRules.requiredTimestamp("start", start, violations);
+		Instant to = PlaybackRequestRules.requiredTimestamp("end", end, violations);
 		FragmentSelectorType type = FragmentSelectorType.SERVER_TIMESTAMP;
 		if (selector != null) {
 			try {
@@ -145,22 +143,6 @@ class ClipController {
 			// Either the viewer went away or KVS stopped sending; the response is committed, so there is nobody to
 			// answer but the log.
 			log.debug("Clip of stream {} cut short: {}", streamName, e.toString());
-		}
-	}
-
-	private static @Nullable Instant timestamp(String field, @Nullable String value,
-			List<InvalidPlaybackRequest.Violation> violations) {
-		if (value == null) {
-			violations.add(new InvalidPlaybackRequest.Violation(field, "is required"));
-			return null;
-		}
-		try {
-			return OffsetDateTime.parse(value).toInstant();
-		}
-		catch (DateTimeParseException e) {
-			violations.add(new InvalidPlaybackRequest.Violation(field,
-					"must be an ISO-8601 timestamp with a UTC offset, such as 2026-11-22T10:15:30Z"));
-			return null;
 		}
 	}
 

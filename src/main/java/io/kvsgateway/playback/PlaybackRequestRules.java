@@ -39,6 +39,26 @@ final class PlaybackRequestRules {
 	private PlaybackRequestRules() {
 	}
 
+	/**
+	 * A required ISO-8601 timestamp query parameter (timeline, clip).
+	 * @return the instant, or {@literal null} after adding the broken rule to {@code violations}
+	 */
+	static @Nullable Instant requiredTimestamp(String field, @Nullable String value,
+			List<InvalidPlaybackRequest.Violation> violations) {
+		if (value == null) {
+			violations.add(new InvalidPlaybackRequest.Violation(field, "is required"));
+			return null;
+		}
+		try {
+			return OffsetDateTime.parse(value).toInstant();
+		}
+		catch (DateTimeParseException e) {
+			violations.add(new InvalidPlaybackRequest.Violation(field,
+					"must be an ISO-8601 timestamp with a UTC offset, such as 2026-11-22T10:15:30Z"));
+			return null;
+		}
+	}
+
 	static boolean isValidStreamName(@Nullable String name) {
 		return StreamNames.isValid(name);
 	}

@@ -1,8 +1,6 @@
 package io.kvsgateway.playback;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -56,8 +54,8 @@ class TimelineController {
 			throw new PlaybackManagement.StreamForbidden(streamName);
 		}
 		List<InvalidPlaybackRequest.Violation> violations = new ArrayList<>();
-		Instant from = timestamp("start", start, violations);
-		Instant to = timestamp("end", end, violations);
+		Instant from = PlaybackRequestRules.requiredTimestamp("start", start, violations);
+		Instant to = PlaybackRequestRules.requiredTimestamp("end", end, violations);
 		if (from != null && to != null && to.isBefore(from)) {
 			violations.add(new InvalidPlaybackRequest.Violation("end", "must not be before start"));
 		}
@@ -95,22 +93,6 @@ class TimelineController {
 			.list(new FragmentTimeline.Query(streamName, type, from, to, pageSize, nextToken));
 		return new Timeline(streamName, page.fragments().stream().map(TimelineFragment::of).toList(),
 				page.nextToken());
-	}
-
-	private static @Nullable Instant timestamp(String field, @Nullable String value,
-			List<InvalidPlaybackRequest.Violation> violations) {
-		if (value == null) {
-			violations.add(new InvalidPlaybackRequest.Violation(field, "is required"));
-			return null;
-		}
-		try {
-			return OffsetDateTime.parse(value).toInstant();
-		}
-		catch (DateTimeParseException e) {
-			violations.add(new InvalidPlaybackRequest.Violation(field,
-					"must be an ISO-8601 timestamp with a UTC offset, such as 2026-11-22T10:15:30Z"));
-			return null;
-		}
 	}
 
 	/** One page of a stream's timeline. */
