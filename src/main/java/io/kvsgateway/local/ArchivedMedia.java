@@ -183,8 +183,16 @@ class ArchivedMedia {
 			}
 			return;
 		}
-		// "This value must be within 24 hours of the specified StartTimestamp, and it must be later than the
-		// StartTimestamp value."
+		checkEndTimestamp(selectorType, range, start, end, now);
+	}
+
+	/**
+	 * The EndTimestamp rules the session-URL and GetClip pages share: "This value must be within 24 hours of the
+	 * specified StartTimestamp, and it must be later than the StartTimestamp value. If FragmentSelectorType for the
+	 * request is SERVER_TIMESTAMP, this value must be in the past."
+	 */
+	static void checkEndTimestamp(FragmentSelectorType selectorType, KvsRequest range, Instant start, Instant end,
+			Instant now) {
 		if (!end.isAfter(start)) {
 			throw KvsError.invalidArgument(range.qualified("EndTimestamp") + " must be later than "
 					+ range.qualified("StartTimestamp") + ".");
@@ -193,7 +201,6 @@ class ArchivedMedia {
 			throw KvsError.invalidArgument(range.qualified("EndTimestamp") + " must be within 24 hours of "
 					+ range.qualified("StartTimestamp") + ".");
 		}
-		// "If FragmentSelectorType for the request is SERVER_TIMESTAMP, this value must be in the past."
 		if (selectorType == FragmentSelectorType.SERVER_TIMESTAMP && end.isAfter(now)) {
 			throw KvsError.invalidArgument(range.qualified("EndTimestamp")
 					+ " must be in the past when FragmentSelectorType is SERVER_TIMESTAMP.");

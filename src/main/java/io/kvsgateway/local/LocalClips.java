@@ -47,8 +47,6 @@ class LocalClips {
 
 	static final long MAX_BYTES = 100L * 1024 * 1024;
 
-	static final Duration MAX_RANGE = Duration.ofHours(24);
-
 	private static final Set<String> VIDEO_CODECS = Set.of("V_MPEG4/ISO/AVC", "V_MPEGH/ISO/HEVC");
 
 	private static final String AAC = "A_AAC";
@@ -94,7 +92,7 @@ class LocalClips {
 			throw KvsError.invalidArgument(range.qualified((start == null) ? "StartTimestamp" : "EndTimestamp")
 					+ " is required.");
 		}
-		checkRange(type, range, start, end, clock.instant());
+		ArchivedMedia.checkEndTimestamp(type, range, start, end, clock.instant());
 		LocalStream stream = streams.resolve(name, arn);
 
 		// ClipTimestampRange: fragments that start at or after StartTimestamp and at or before EndTimestamp.
@@ -125,25 +123,6 @@ class LocalClips {
 		// producer whose clock stepped back must not give the writer negative times.
 		Instant origin = selected.stream().map(Fragment::producerTimestamp).min(Instant::compareTo).orElseThrow();
 		return out -> write(stream, selected, tracks, origin, out);
-	}
-
-	private static void checkRange(FragmentSelectorType type, KvsRequest range, Instant start, Instant end,
-			Instant now) {
-		// ClipTimestampRange.EndTimestamp: "must be within 24 hours of the specified StartTimestamp, and it must be
-		// later than the StartTimestamp value. If FragmentSelectorType for the request is SERVER_TIMESTAMP, this
-		// value must be in the past."
-		if (!end.isAfter(start)) {
-			throw KvsError.invalidArgument(range.qualified("EndTimestamp") + " must be later than "
-					+ range.qualified("StartTimestamp") + ".");
-		}
-		if (Duration.between(start, end).compareTo(MAX_RANGE) > 0) {
-			throw KvsError.invalidArgument(range.qualified("EndTimestamp") + " must be within 24 hours of "
-					+ range.qualified("StartTimestamp") + ".");
-		}
-		if (type == FragmentSelectorType.SERVER_TIMESTAMP && end.isAfter(now)) {
-			throw KvsError.invalidArgument(range.qualified("EndTimestamp")
-					+ " must be in the past when FragmentSelectorType is SERVER_TIMESTAMP.");
-		}
 	}
 
 	/**
