@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -43,13 +45,13 @@ import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArc
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.DASHFragmentSelectorType;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.model.DASHPlaybackMode;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -65,6 +67,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -269,7 +272,7 @@ class DashJsPlaybackIntegrationTests {
 
 		boolean audio = fixture.equals("h264-aac.mkv");
 		report(fixture + " ON_DEMAND", passed, ended);
-		assertThat(number(ended, "currentTime")).as("where playback ended").isCloseTo(6.0, offsetOf(0.1));
+		assertThat(number(ended, "currentTime")).as("where playback ended").isCloseTo(6.0, within(0.1));
 		assertThat(number(ended, "videoTracks")).isEqualTo(1);
 		assertThat(number(ended, "audioTracks")).isEqualTo(audio ? 1 : 0);
 		// 180 frames in the source. Chromium's count is not exact (it has reported up to 184: frames decoded again
@@ -320,7 +323,7 @@ class DashJsPlaybackIntegrationTests {
 	}
 
 	/** Waits until {@code done} holds of the page's state; fails at once, with the browser's log, on any error. */
-	Map<String, Object> await(java.util.function.Predicate<Map<String, Object>> done) {
+	Map<String, Object> await(Predicate<Map<String, Object>> done) {
 		List<Map<String, Object>> last = new ArrayList<>(List.of(Map.of()));
 		try {
 			new WebDriverWait(browser, WAIT, Duration.ofMillis(100)).until(b -> {
@@ -332,7 +335,7 @@ class DashJsPlaybackIntegrationTests {
 				return done.test(state);
 			});
 		}
-		catch (org.openqa.selenium.TimeoutException ex) {
+		catch (TimeoutException ex) {
 			fail("dash.js did not get there in %s: last state %s; browser log:%n%s; DASH requests:%n%s", WAIT,
 					last.get(0), browserLog(), requests.lines());
 		}
@@ -369,10 +372,6 @@ class DashJsPlaybackIntegrationTests {
 
 	static double number(Map<String, Object> state, String key) {
 		return ((Number) state.get(key)).doubleValue();
-	}
-
-	static org.assertj.core.data.Offset<Double> offsetOf(double value) {
-		return org.assertj.core.data.Offset.offset(value);
 	}
 
 	static byte[] dashJs() throws IOException {
