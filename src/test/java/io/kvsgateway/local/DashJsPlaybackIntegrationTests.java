@@ -27,6 +27,7 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -285,6 +286,38 @@ class DashJsPlaybackIntegrationTests {
 	}
 
 	/**
+	 * A longer ON_DEMAND session, 36 one-second fragments: dash.js fills its buffer as fast as the server answers, on
+	 * loopback faster than the 20 fragment requests a second KVS allows a session (it has asked 33 within three
+	 * seconds, 21 within one). The quota holds, and dash.js retries a refused request (ClientLimitExceededException)
+	 * after its retry interval without an error, so playback goes on.
+	 */
+	@Test
+	void onDemandBeyondTheFragmentQuotaIsRetriedAndPlaysOn() {
+		for (int k = 0; k < 6; k++) {
+			StreamingSessionIntegrationTests.upload(port, name, "h264.mkv", PRODUCER_START.plusSeconds(6 * k));
+		}
+		String url = media.getDASHStreamingSessionURL(r -> r.streamName(name)
+			.playbackMode(DASHPlaybackMode.ON_DEMAND)
+			.dashFragmentSelector(s -> s.fragmentSelectorType(DASHFragmentSelectorType.PRODUCER_TIMESTAMP)
+				.timestampRange(t -> t.startTimestamp(PRODUCER_START).endTimestamp(PRODUCER_START.plusSeconds(60)))))
+			.dashStreamingSessionURL();
+
+		play(url);
+		Map<String, Object> passed = await(state -> number(state, "currentTime") > 5);
+
+		report("36 s of h264.mkv ON_DEMAND", passed, passed);
+		System.out.println("dash.js refused requests: " + requests.refused());
+		assertThat(requests.busiestSecond(200)).as("fragments served within one second")
+			.allSatisfy((api, most) -> assertThat(most).isLessThanOrEqualTo(20));
+		// whatever was refused was the quota, and was asked again and served
+		assertThat(requests.refused()).allSatisfy(refused -> {
+			assertThat(refused.status()).isEqualTo(400);
+			assertThat(requests.served()).anySatisfy(
+					served -> assertThat(served.name()).isEqualTo(refused.name()));
+		});
+	}
+
+	/**
 	 * A LIVE session while a camera streams in real time through the gateway's {@code /putMedia}: dash.js follows the
 	 * dynamic manifest (refreshed every second, as its minimumUpdatePeriod asks) and plays on past three seconds,
 	 * fetching each new fragment as it is listed.
@@ -413,7 +446,8 @@ class DashJsPlaybackIntegrationTests {
 	/** Every request the embedded KVS answered under {@code /kvs/dash/}: when, which API, and its status. */
 	static class DashRequests extends OncePerRequestFilter {
 
-		record Request(long nanos, String api, int status) {
+		/** {@code name}: the API and the fragment asked for, without the session's token. */
+		record Request(long nanos, String api, String name, int status) {
 		}
 
 		private final List<Request> requests = new CopyOnWriteArrayList<>();
@@ -425,14 +459,16 @@ class DashJsPlaybackIntegrationTests {
 			chain.doFilter(request, response);
 			String path = request.getRequestURI();
 			if (path.startsWith("/kvs/dash/")) {
-				requests.add(new Request(start, path.substring(path.lastIndexOf('/') + 1), response.getStatus()));
+				String api = path.substring(path.lastIndexOf('/') + 1);
+				String query = String.valueOf(request.getQueryString()).replaceAll("SessionToken=[^&]*&?", "");
+				requests.add(new Request(start, api, api + "?" + query, response.getStatus()));
 			}
 		}
 
 		List<String> lines() {
 			long origin = requests.isEmpty() ? 0 : requests.getFirst().nanos();
 			return requests.stream()
-				.map(r -> "+%.3fs %s %d".formatted((r.nanos() - origin) / 1e9, r.api(), r.status()))
+				.map(r -> "+%.3fs %s %d".formatted((r.nanos() - origin) / 1e9, r.name(), r.status()))
 				.toList();
 		}
 
@@ -444,10 +480,26 @@ class DashJsPlaybackIntegrationTests {
 			return requests.stream().collect(Collectors.groupingBy(Request::api, TreeMap::new, Collectors.counting()));
 		}
 
-		/** Per API, the most requests that fell within any one second: what the quotas count. */
+		List<Request> served() {
+			return requests.stream().filter(r -> r.status() == 200).toList();
+		}
+
+		List<Request> refused() {
+			return requests.stream().filter(r -> r.status() != 200).toList();
+		}
+
 		Map<String, Integer> busiestSecond() {
+			return busiestSecond(-1);
+		}
+
+		/**
+		 * Per API, the most requests (of {@code status}, or any when negative) that fell within any one second: what
+		 * the quotas count.
+		 */
+		Map<String, Integer> busiestSecond(int status) {
 			Map<String, Integer> busiest = new TreeMap<>();
 			Map<String, List<Long>> times = requests.stream()
+				.filter(r -> status < 0 || r.status() == status)
 				.collect(Collectors.groupingBy(Request::api,
 						Collectors.mapping(Request::nanos, Collectors.toList())));
 			times.forEach((api, list) -> {
