@@ -107,6 +107,13 @@ final class DashManifests {
 			adaptationSet(xml, session, segmentToken, playable, selection, dynamic);
 		}
 		xml.append("  </Period>\n");
+		if (dynamic) {
+			// The server's clock, in the manifest itself: players place the live edge by wall-clock time, and with no
+			// UTCTiming dash.js asks a time server on the internet (time.akamai.com), failing offline or when blocked
+			// ("Failed to synchronize client and server time"). DASH-IF IOP 4.7.2: a dynamic MPD should have one.
+			xml.append("  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\" value=\"").append(dateTime(now))
+				.append("\"/>\n");
+		}
 		xml.append("</MPD>\n");
 		return xml.toString();
 	}

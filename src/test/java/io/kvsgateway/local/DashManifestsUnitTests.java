@@ -70,6 +70,7 @@ class DashManifestsUnitTests {
 		assertThat(root.getAttribute("type")).isEqualTo("static");
 		assertThat(root.getAttribute("mediaPresentationDuration")).isEqualTo("PT3.000S");
 		assertThat(root.hasAttribute("minimumUpdatePeriod")).isFalse();
+		assertThat(elements(mpd, "UTCTiming")).isEmpty();
 		List<Element> sets = elements(mpd, "AdaptationSet");
 		assertThat(sets).extracting(e -> e.getAttribute("contentType")).containsExactly("video", "audio");
 		List<Element> representations = elements(mpd, "Representation");
@@ -134,6 +135,11 @@ class DashManifestsUnitTests {
 		assertThat(root.getAttribute("minimumUpdatePeriod")).isEqualTo("PT1S");
 		assertThat(root.hasAttribute("mediaPresentationDuration")).isFalse();
 		assertThat(elements(mpd, "SegmentTemplate").get(0).getAttribute("presentationTimeOffset")).isEqualTo("0");
+		// the server's time in the manifest, so that players need no time server (dash.js asks one on the internet)
+		assertThat(elements(mpd, "UTCTiming")).singleElement().satisfies(timing -> {
+			assertThat(timing.getAttribute("schemeIdUri")).isEqualTo("urn:mpeg:dash:utc:direct:2014");
+			assertThat(timing.getAttribute("value")).isEqualTo("2026-03-04T05:06:11Z");
+		});
 	}
 
 	@Test
