@@ -14,7 +14,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * calls, not a token bucket that lets up to twice that through within one second after a quiet one).</li>
  * </ul>
  * Live players fetch at exactly the reserved rate, so jitter can still put two fetches of one session in a window; the
- * 5% margin (2 points of 40) absorbed it in every run recorded in docs/benchmarks.md.
+ * 5% margin (2 points of 40) absorbed it in every run recorded in docs/benchmarks.md (a producer stall that makes
+ * every live player catch up at once, seen at 100 points/s on a saturated machine, it does not).
  */
 class QuotaSimulationSlidingWindowIntegrationTests extends QuotaSimulationIntegrationTests {
 
