@@ -106,12 +106,14 @@ class QuotaSchedulerIntegrationTests {
 			.containsEntry("budget", "FRAGMENT_MEDIA")
 			.containsEntry("streamName", stream);
 		long retryAfter = Long.parseLong(third.header("Retry-After"));
-		// The media budget frees when a lease ends, at the latest when a 300-second session expires.
-		assertThat(retryAfter).isBetween(1L, 300L);
+		// The media budget frees a second after a lease ends, at the latest when a 300-second session expires.
+		assertThat(retryAfter).isBetween(1L, 301L);
 		assertThat(((Number) problem.get("retryAfterSeconds")).longValue()).isEqualTo(retryAfter);
 
 		Reply ended = http.delete((String) first.header("Location"), viewer);
 		assertThat(ended.status()).as(ended.toString()).isEqualTo(204);
+		// KVS may still count the ended session's requests of the last second: its budget drains for a second.
+		pause(Duration.ofMillis(1100));
 		Reply again = open(stream);
 		assertThat(again.status()).as("after DELETE freed a session: " + again).isEqualTo(201);
 	}
@@ -182,6 +184,7 @@ class QuotaSchedulerIntegrationTests {
 		assertThat(reply.status()).as(reply.toString()).isEqualTo(429);
 		assertThat(reply.json()).containsEntry("type", "urn:kvs-gateway:problem:kvs-throttled");
 		assertThat(reply.header("Retry-After")).isEqualTo("1");
+		pause(Duration.ofMillis(1100)); // a released lease drains for a second
 		Map<String, Object> quota = quota(stream);
 		assertThat(quota.get("activeLeases")).as("the refused session's lease").isEqualTo(0);
 		assertThat(quota.get("rejections")).asInstanceOf(InstanceOfAssertFactories.MAP)
@@ -194,12 +197,17 @@ class QuotaSchedulerIntegrationTests {
 		String stream = createStream("q-idle");
 
 		// Each attempt is priced at 2 fragment-media points per second of a 5-point budget: had the refused
-		// sessions kept their leases, the third attempt would be a 429 instead of KVS's answer.
+		// sessions kept their leases, the third attempt would be a 429 instead of KVS's answer. A released lease
+		// drains for a second, so the attempts are that far apart.
 		for (int i = 0; i < 4; i++) {
+			if (i > 0) {
+				pause(Duration.ofMillis(1100));
+			}
 			Reply reply = open(stream);
 			assertThat(reply.status()).as("attempt " + i + ": " + reply).isEqualTo(404);
 			assertThat(reply.json()).containsEntry("type", "urn:kvs-gateway:problem:stream-idle");
 		}
+		pause(Duration.ofMillis(1100));
 		Map<String, Object> quota = quota(stream);
 		assertThat(quota.get("activeLeases")).isEqualTo(0);
 		assertThat(budget(quota, "FRAGMENT_MEDIA").get("reserved")).isEqualTo(0.0);
@@ -266,6 +274,16 @@ class QuotaSchedulerIntegrationTests {
 	private double rejections(String budget) {
 		Counter counter = meters.find("kvs.gateway.quota.rejections").tag("budget", budget).counter();
 		return counter == null ? 0 : counter.count();
+	}
+
+	private static void pause(Duration duration) {
+		try {
+			Thread.sleep(duration);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		}
 	}
 
 	private static void eventually(Supplier<Double> actual, double expected) {

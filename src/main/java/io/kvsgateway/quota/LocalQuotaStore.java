@@ -2,10 +2,12 @@ package io.kvsgateway.quota;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -24,6 +26,12 @@ final class LocalQuotaStore implements QuotaStore {
 
 	/** Token buckets hold one second's worth, the window KVS's per-second quotas are counted over. */
 	static final long SECOND = 1_000_000_000L;
+
+	/**
+	 * How long an ended reservation is still charged: KVS may count a session's requests over the second before each
+	 * call (a sliding window), so a session admitted the instant another ends would overdraw that second.
+	 */
+	static final long TAIL = SECOND;
 
 	private static final Comparator<End> BY_TIME = Comparator.comparingLong((End end) -> end.at)
 		.thenComparingLong(end -> end.sequence);
@@ -71,13 +79,19 @@ final class LocalQuotaStore implements QuotaStore {
 			if (stream.forgotten) {
 				return null;
 			}
-			stream.advance(now);
+			// A released or expired lease is gone for the caller, though its reservations drain for a TAIL; finding
+			// it so leaves the stream untouched, as RedisQuotaStore (whose session index has forgotten it) does.
 			Held held = stream.leases.get(sessionId);
+			if (held == null || held.released || now >= held.expiresAt) {
+				return null;
+			}
+			stream.advance(now);
+			held = stream.leases.get(sessionId);
 			if (held == null) {
 				return null;
 			}
 			Lease lease = held.lease(stream.name);
-			stream.release(held);
+			stream.release(held, now);
 			return lease;
 		}
 	}
@@ -213,9 +227,9 @@ final class LocalQuotaStore implements QuotaStore {
 
 		final Bucket mediaBucket;
 
-		final Bucket sessionUrlBucket;
+		final Log sessionUrlLog = new Log();
 
-		final Bucket dataEndpointBucket;
+		final Log dataEndpointLog = new Log();
 
 		/** When each sustained reservation ends, earliest first. */
 		final TreeSet<End> ends = new TreeSet<>(BY_TIME);
@@ -236,8 +250,6 @@ final class LocalQuotaStore implements QuotaStore {
 			this.capacity = capacity;
 			this.metadataBucket = new Bucket(now);
 			this.mediaBucket = new Bucket(now);
-			this.sessionUrlBucket = new Bucket(now);
-			this.dataEndpointBucket = new Bucket(now);
 		}
 
 		Decision reserve(Capacity capacity, Reservation reservation, long now) {
@@ -303,7 +315,7 @@ final class LocalQuotaStore implements QuotaStore {
 					wait = refill;
 				}
 			}
-			long url = bucketWait(sessionUrlBucket, SessionCost.MICRO, 0, this.capacity.sessionUrls(), false, now);
+			long url = sessionUrlLog.wait(this.capacity.sessionUrls(), now);
 			if (url > wait) {
 				full = Budget.SESSION_URLS;
 				wait = url;
@@ -324,18 +336,18 @@ final class LocalQuotaStore implements QuotaStore {
 				viewer = viewers.computeIfAbsent(reservation.viewer(), any -> new long[2]);
 				reservedMetadata += held.metadataPerSecond;
 				viewer[0] += held.metadataPerSecond;
-				held.metadataEnd = new End(reservation.metadataUntil(), sequence++, held, false);
+				held.metadataEnd = new End(reservation.metadataUntil() + TAIL, sequence++, held, false);
 				ends.add(held.metadataEnd);
 			}
 			if (reservation.mediaPerSecond() > 0 && reservation.mediaUntil() > now) {
 				viewer = viewer != null ? viewer : viewers.computeIfAbsent(reservation.viewer(), any -> new long[2]);
 				reservedMedia += held.mediaPerSecond;
 				viewer[1] += held.mediaPerSecond;
-				held.mediaEnd = new End(reservation.mediaUntil(), sequence++, held, true);
+				held.mediaEnd = new End(reservation.mediaUntil() + TAIL, sequence++, held, true);
 				ends.add(held.mediaEnd);
 			}
 			metadataBucket.used += reservation.metadataBurst();
-			sessionUrlBucket.used += SessionCost.MICRO;
+			sessionUrlLog.add(this.capacity.sessionUrls(), now);
 			if (held.metadataEnd == null && held.mediaEnd == null) {
 				sessions.remove(reservation.sessionId(), this);
 			}
@@ -347,13 +359,13 @@ final class LocalQuotaStore implements QuotaStore {
 
 		Permit acquire(Capacity capacity, Budget budget, long now) {
 			use(capacity, now);
-			Bucket bucket = budget == Budget.SESSION_URLS ? sessionUrlBucket : dataEndpointBucket;
+			Log log = budget == Budget.SESSION_URLS ? sessionUrlLog : dataEndpointLog;
 			long rate = this.capacity.of(budget);
-			long wait = bucketWait(bucket, SessionCost.MICRO, 0, rate, false, now);
+			long wait = log.wait(rate, now);
 			if (wait > 0) {
 				return new Decision.Rejected(budget, retryAfter(wait));
 			}
-			bucket.used += SessionCost.MICRO;
+			log.add(rate, now);
 			return Permit.ACQUIRED;
 		}
 
@@ -390,20 +402,22 @@ final class LocalQuotaStore implements QuotaStore {
 			}
 			metadataBucket.refill(now, metadataRate());
 			mediaBucket.refill(now, mediaRate());
-			sessionUrlBucket.refill(now, capacity.sessionUrls());
-			dataEndpointBucket.refill(now, capacity.dataEndpoint());
+			sessionUrlLog.prune(now);
+			dataEndpointLog.prune(now);
 		}
 
-		void release(Held held) {
-			if (held.metadataEnd != null) {
-				End end = held.metadataEnd;
-				ends.remove(end);
-				end(end);
+		/** Ends the lease's reservations a TAIL from now (or when they would have ended, if sooner). */
+		void release(Held held, long now) {
+			held.released = true;
+			if (held.metadataEnd != null && held.metadataEnd.at > now + TAIL) {
+				ends.remove(held.metadataEnd);
+				held.metadataEnd = new End(now + TAIL, held.metadataEnd.sequence, held, false);
+				ends.add(held.metadataEnd);
 			}
-			if (held.mediaEnd != null) {
-				End end = held.mediaEnd;
-				ends.remove(end);
-				end(end);
+			if (held.mediaEnd != null && held.mediaEnd.at > now + TAIL) {
+				ends.remove(held.mediaEnd);
+				held.mediaEnd = new End(now + TAIL, held.mediaEnd.sequence, held, true);
+				ends.add(held.mediaEnd);
 			}
 		}
 
@@ -495,8 +509,8 @@ final class LocalQuotaStore implements QuotaStore {
 		}
 
 		boolean idle() {
-			return leases.isEmpty() && metadataBucket.used == 0 && mediaBucket.used == 0 && sessionUrlBucket.used == 0
-					&& dataEndpointBucket.used == 0;
+			return leases.isEmpty() && metadataBucket.used == 0 && mediaBucket.used == 0 && sessionUrlLog.isEmpty()
+					&& dataEndpointLog.isEmpty();
 		}
 
 		StreamQuota quota() {
@@ -506,9 +520,9 @@ final class LocalQuotaStore implements QuotaStore {
 			usage.put(Budget.FRAGMENT_MEDIA, new StreamQuota.Usage(SessionCost.points(capacity.media()),
 					SessionCost.points(reservedMedia), SessionCost.points(mediaRate() - mediaBucket.used)));
 			usage.put(Budget.SESSION_URLS, new StreamQuota.Usage(SessionCost.points(capacity.sessionUrls()), 0,
-					SessionCost.points(capacity.sessionUrls() - sessionUrlBucket.used)));
+					SessionCost.points(capacity.sessionUrls() - sessionUrlLog.used())));
 			usage.put(Budget.DATA_ENDPOINT, new StreamQuota.Usage(SessionCost.points(capacity.dataEndpoint()), 0,
-					SessionCost.points(capacity.dataEndpoint() - dataEndpointBucket.used)));
+					SessionCost.points(capacity.dataEndpoint() - dataEndpointLog.used())));
 			Map<Budget, Long> counts = new EnumMap<>(Budget.class);
 			for (Budget budget : Budget.values()) {
 				if (rejections[budget.ordinal()] > 0) {
@@ -550,6 +564,60 @@ final class LocalQuotaStore implements QuotaStore {
 
 	}
 
+	/**
+	 * A call-rate budget as the times of the calls it let through in the last second: KVS may count calls over any
+	 * one-second window, so no such window may hold more than the capacity's whole calls (a token bucket of a
+	 * second's worth would let up to twice that through within one second after a quiet one). Bounded to that many
+	 * entries.
+	 */
+	private static final class Log {
+
+		private final ArrayDeque<Long> times = new ArrayDeque<>();
+
+		/** Forgets calls that no window ending at or after {@code now} holds. */
+		void prune(long now) {
+			while (!times.isEmpty() && times.peekFirst() <= now - SECOND) {
+				times.pollFirst();
+			}
+		}
+
+		/** @return 0 when one more call fits in the second up to {@code now}, else nanoseconds until it does */
+		long wait(long rate, long now) {
+			int limit = limit(rate);
+			if (times.size() < limit) {
+				return 0;
+			}
+			// the call that must leave the window for one more to fit
+			Iterator<Long> oldest = times.iterator();
+			for (int i = 0; i < times.size() - limit; i++) {
+				oldest.next();
+			}
+			return oldest.next() + SECOND - now;
+		}
+
+		void add(long rate, long now) {
+			times.addLast(now);
+			int limit = limit(rate);
+			while (times.size() > limit) {
+				times.pollFirst();
+			}
+		}
+
+		boolean isEmpty() {
+			return times.isEmpty();
+		}
+
+		long used() {
+			return times.size() * SessionCost.MICRO;
+		}
+
+		/** Whole calls per second; at least one, so that any budget lets some call through. */
+		static int limit(long rate) {
+			return (int) Math.max(1, Math.min(Integer.MAX_VALUE, rate / SessionCost.MICRO));
+		}
+
+	}
+
 	/** A granted session's hold; its ends are removed from the stream's set when it is released. */
 	private static final class Held {
 
@@ -564,6 +632,8 @@ final class LocalQuotaStore implements QuotaStore {
 		final long mediaUntil;
 
 		final long expiresAt;
+
+		boolean released;
 
 		@Nullable End metadataEnd;
 

@@ -21,13 +21,15 @@ interface QuotaStore {
 	Decision reserve(String streamName, Capacity capacity, Reservation reservation, long now);
 
 	/**
-	 * Ends a session's lease early and frees what it holds.
+	 * Ends a session's lease early: what it holds is freed one second later ({@link LocalQuotaStore#TAIL}), since KVS
+	 * may still count the session's requests of the last second; the lease is gone for a second release at once.
 	 * @return the lease released, {@literal null} when there was none (unknown, expired or already released)
 	 */
 	@Nullable Lease release(String sessionId, long now);
 
 	/**
-	 * Takes one call from the stream's {@link Budget#SESSION_URLS} or {@link Budget#DATA_ENDPOINT} bucket.
+	 * Takes one call from the stream's {@link Budget#SESSION_URLS} or {@link Budget#DATA_ENDPOINT} budget, which no
+	 * one-second window may hold more (whole) calls of than the capacity.
 	 */
 	Permit acquire(String streamName, Capacity capacity, Budget budget, long now);
 

@@ -3,11 +3,12 @@
 -- arithmetic is LocalQuotaStore's, statement for statement, and must stay so (QuotaStoreContractTests runs both).
 --
 -- KEYS[1]  the stream's state, a hash: capacity of the last call (cm cd cu ce cvm cvd), reserved micro-points per
---          second (rm rd), token buckets as used + last refill (mu ml, du dl, uu ul, eu el), the next sequence
+--          second (rm rd), token buckets as used + last refill (mu ml, du dl), the session-URL and data-endpoint
+--          call logs as the concatenated times of the last second's calls (uu eu), the next sequence
 --          number (seq), the number of leases (n), the latest reservation end ever added (hz), and
 --          'l:<session>' lease records, 'v:<viewer>' viewer sums ("metadata media"), 'r:<budget>' rejection counts.
--- KEYS[2]  the ends of sustained reservations, a sorted set with every score 0 so that members sort by bytes:
---          at(20 digits) seq(20) kind('m' metadata, 'd' media) amount(20) session-length(10) session viewer.
+-- KEYS[2]  the ends of sustained reservations (a TAIL after the reservation's until), a sorted set with every score
+--          0 so that members sort by bytes: at(20 digits) seq(20) kind('m' metadata, 'd' media) amount(20) session-length(10) session viewer.
 -- ARGV[1]  the operation; ARGV[2] now; ARGV[3] milliseconds the state outlives its last reservation end.
 --
 -- Times are nanoseconds since the epoch as 20-digit strings, from the caller's clock. Lua numbers are doubles, exact
@@ -18,12 +19,18 @@ local SECOND = 1e9
 local MICRO = 1000000
 local NANOS_PER_MILLI = 1000000
 local NONE = '--------------------'
-local FIELDS = { 'cm', 'cd', 'cu', 'ce', 'cvm', 'cvd', 'rm', 'rd', 'mu', 'ml', 'du', 'dl', 'uu', 'ul', 'eu', 'el',
-	'seq', 'n', 'hz' }
-local TIMES = { ml = true, dl = true, ul = true, el = true, hz = true }
+local FIELDS = { 'cm', 'cd', 'cu', 'ce', 'cvm', 'cvd', 'rm', 'rd', 'mu', 'ml', 'du', 'dl', 'uu', 'eu', 'seq', 'n',
+	'hz' }
+-- fields kept as strings: times, and call logs (times of 20 characters each)
+local TIMES = { ml = true, dl = true, uu = true, eu = true, hz = true }
 
 local S = {}
 local created = 0
+
+-- t + TAIL (LocalQuotaStore.TAIL, one second) as a time string
+local function tail(t)
+	return string.format('%011.0f', tonumber(string.sub(t, 1, 11)) + 1) .. string.sub(t, 12, 20)
+end
 
 -- a - b in nanoseconds: exact while under 2^53 ns (104 days), and never of the wrong sign
 local function diff(a, b)
@@ -47,14 +54,14 @@ local function load(now, capacity)
 			return false
 		end
 		S = { cm = capacity[1], cd = capacity[2], cu = capacity[3], ce = capacity[4], cvm = capacity[5],
-			cvd = capacity[6], rm = 0, rd = 0, mu = 0, ml = now, du = 0, dl = now, uu = 0, ul = now, eu = 0,
-			el = now, seq = 0, n = 0, hz = now }
+			cvd = capacity[6], rm = 0, rd = 0, mu = 0, ml = now, du = 0, dl = now, uu = '', eu = '', seq = 0, n = 0,
+			hz = now }
 		created = 1
 		return true
 	end
 	for i, field in ipairs(FIELDS) do
 		if TIMES[field] then
-			S[field] = values[i]
+			S[field] = values[i] or '' -- a call log missing from state an older script wrote is empty
 		else
 			S[field] = tonumber(values[i])
 		end
@@ -108,6 +115,48 @@ local function refill(used, last, t, rate)
 		end
 		S[last] = t
 	end
+end
+
+-- LocalQuotaStore.Log: a call log is a string of 20-character times, oldest first
+local function log_size(log)
+	return #S[log] / 20
+end
+
+local function log_limit(rate)
+	return math.max(1, math.floor(rate / MICRO))
+end
+
+-- Log.prune
+local function prune(log, now)
+	local times = S[log]
+	local first = 1
+	while first < #times and diff(now, string.sub(times, first, first + 19)) >= SECOND do
+		first = first + 20
+	end
+	if first > 1 then
+		S[log] = string.sub(times, first)
+	end
+end
+
+-- Log.wait
+local function log_wait(log, rate, now)
+	local limit = log_limit(rate)
+	local size = log_size(log)
+	if size < limit then
+		return 0
+	end
+	local i = size - limit
+	return diff(string.sub(S[log], i * 20 + 1, i * 20 + 20), now) + SECOND
+end
+
+-- Log.add
+local function log_add(log, rate, now)
+	local times = S[log] .. now
+	local limit = log_limit(rate)
+	if #times > limit * 20 then
+		times = string.sub(times, #times - limit * 20 + 1)
+	end
+	S[log] = times
 end
 
 local function parse(member)
@@ -187,8 +236,8 @@ local function advance(now)
 	end
 	refill('mu', 'ml', now, metadata_rate())
 	refill('du', 'dl', now, media_rate())
-	refill('uu', 'ul', now, S.cu)
-	refill('eu', 'el', now, S.ce)
+	prune('uu', now)
+	prune('eu', now)
 end
 
 -- Calls visit(at, kind, amount, session, viewer) on every end in time order until it returns a value.
@@ -323,7 +372,7 @@ local function reserve(now)
 			full, wait = 'FRAGMENT_MEDIA', refill_wait
 		end
 	end
-	local url = bucket_wait('uu', MICRO, 0, S.cu, 'm', now)
+	local url = log_wait('uu', S.cu, now)
 	if url > wait then
 		full, wait = 'SESSION_URLS', url
 	end
@@ -339,9 +388,9 @@ local function reserve(now)
 		sums[1] = sums[1] + metadata
 		metadata_seq = pad(S.seq)
 		S.seq = S.seq + 1
-		redis.call('ZADD', KEYS[2], 0, member(metadata_until, metadata_seq, 'm', metadata, session, viewer))
-		if diff(metadata_until, S.hz) > 0 then
-			S.hz = metadata_until
+		redis.call('ZADD', KEYS[2], 0, member(tail(metadata_until), metadata_seq, 'm', metadata, session, viewer))
+		if diff(tail(metadata_until), S.hz) > 0 then
+			S.hz = tail(metadata_until)
 		end
 	end
 	if media > 0 and diff(media_until, now) > 0 then
@@ -350,13 +399,13 @@ local function reserve(now)
 		sums[2] = sums[2] + media
 		media_seq = pad(S.seq)
 		S.seq = S.seq + 1
-		redis.call('ZADD', KEYS[2], 0, member(media_until, media_seq, 'd', media, session, viewer))
-		if diff(media_until, S.hz) > 0 then
-			S.hz = media_until
+		redis.call('ZADD', KEYS[2], 0, member(tail(media_until), media_seq, 'd', media, session, viewer))
+		if diff(tail(media_until), S.hz) > 0 then
+			S.hz = tail(media_until)
 		end
 	end
 	S.mu = S.mu + burst
-	S.uu = S.uu + MICRO
+	log_add('uu', S.cu, now)
 	local leased = 0
 	if metadata_seq ~= NONE or media_seq ~= NONE then
 		redis.call('HSET', KEYS[1], 'v:' .. viewer, int(sums[1]) .. ' ' .. int(sums[2]))
@@ -369,37 +418,63 @@ local function reserve(now)
 	return { 'granted', created, leased }
 end
 
--- LocalQuotaStore.release; a rollback (ARGV[5] = 1) also gives back the burst (ARGV[6]) and the session URL
+-- LocalQuotaStore.release: the lease's reservations end a TAIL from now, or when they would have if sooner. A rollback
+-- (ARGV[5] = 1) undoes a grant whose session the caller could not index: it ends them at once, and gives back the
+-- burst (ARGV[6]) and the session-URL call.
 local function release(now)
 	local session, rollback = ARGV[4], ARGV[5] == '1'
-	-- A lease already ended by an earlier call leaves the stream untouched, as in LocalQuotaStore (whose session
-	-- index forgets it then): an extra refill step would round its buckets differently.
-	if not (rollback or lease_record(session)) or not load(now, nil) then
+	-- A lease already ended, or expired (draining its tail), leaves the stream untouched, as in LocalQuotaStore: an
+	-- extra refill step would round its buckets differently.
+	local record = lease_record(session)
+	if not rollback and (not record or diff(now, string.sub(record, 121, 140)) >= 0) then
+		return {}
+	end
+	if not load(now, nil) then
 		return {}
 	end
 	advance(now)
 	if rollback then
 		S.mu = math.max(0, S.mu - tonumber(ARGV[6]))
-		S.uu = math.max(0, S.uu - MICRO)
+		if #S.uu > 0 then
+			S.uu = string.sub(S.uu, 1, #S.uu - 20)
+		end
 	end
-	local record = lease_record(session)
+	record = lease_record(session)
 	if not record then
 		save(now)
 		return {}
 	end
 	local viewer = string.sub(record, 141)
 	local metadata, media = tonumber(string.sub(record, 81, 100)), tonumber(string.sub(record, 101, 120))
-	local metadata_seq, media_seq = string.sub(record, 21, 40), string.sub(record, 61, 80)
-	if metadata_seq ~= NONE then
-		redis.call('ZREM', KEYS[2], member(string.sub(record, 1, 20), metadata_seq, 'm', metadata, session, viewer))
-		finish('m', metadata, session, viewer)
+	local metadata_until, metadata_seq = string.sub(record, 1, 20), string.sub(record, 21, 40)
+	local media_until, media_seq = string.sub(record, 41, 60), string.sub(record, 61, 80)
+	local result = { viewer, int(metadata), int(media), media_until, string.sub(record, 121, 140) }
+	if rollback then
+		if metadata_seq ~= NONE then
+			redis.call('ZREM', KEYS[2], member(tail(metadata_until), metadata_seq, 'm', metadata, session, viewer))
+			finish('m', metadata, session, viewer)
+		end
+		if media_seq ~= NONE then
+			redis.call('ZREM', KEYS[2], member(tail(media_until), media_seq, 'd', media, session, viewer))
+			finish('d', media, session, viewer)
+		end
+		save(now)
+		return result
 	end
-	if media_seq ~= NONE then
-		redis.call('ZREM', KEYS[2], member(string.sub(record, 41, 60), media_seq, 'd', media, session, viewer))
-		finish('d', media, session, viewer)
+	if metadata_seq ~= NONE and diff(metadata_until, now) > 0 then
+		redis.call('ZREM', KEYS[2], member(tail(metadata_until), metadata_seq, 'm', metadata, session, viewer))
+		redis.call('ZADD', KEYS[2], 0, member(tail(now), metadata_seq, 'm', metadata, session, viewer))
+		metadata_until = now
 	end
+	if media_seq ~= NONE and diff(media_until, now) > 0 then
+		redis.call('ZREM', KEYS[2], member(tail(media_until), media_seq, 'd', media, session, viewer))
+		redis.call('ZADD', KEYS[2], 0, member(tail(now), media_seq, 'd', media, session, viewer))
+		media_until = now
+	end
+	redis.call('HSET', KEYS[1], 'l:' .. session, metadata_until .. metadata_seq .. media_until .. media_seq
+		.. string.sub(record, 81))
 	save(now)
-	return { viewer, int(metadata), int(media), string.sub(record, 41, 60), string.sub(record, 121, 140) }
+	return result
 end
 
 local function acquire(now)
@@ -409,12 +484,12 @@ local function acquire(now)
 	if budget == 'DATA_ENDPOINT' then
 		used, rate = 'eu', S.ce
 	end
-	local wait = bucket_wait(used, MICRO, 0, rate, 'm', now)
+	local wait = log_wait(used, rate, now)
 	if wait > 0 then
 		save(now)
 		return { 'rejected', created, budget, wait }
 	end
-	S[used] = S[used] + MICRO
+	log_add(used, rate, now)
 	save(now)
 	return { 'acquired', created }
 end
@@ -457,7 +532,8 @@ local function snapshot(now)
 	end
 	advance(now)
 	save(now)
-	local result = { S.cm, S.cd, S.cu, S.ce, S.rm, S.rd, S.mu, S.du, S.uu, S.eu, S.n }
+	local result = { S.cm, S.cd, S.cu, S.ce, S.rm, S.rd, S.mu, S.du, log_size('uu') * MICRO, log_size('eu') * MICRO,
+		S.n }
 	for i = 4, #ARGV do
 		result[#result + 1] = tonumber(redis.call('HGET', KEYS[1], 'r:' .. ARGV[i]) or '0')
 	end

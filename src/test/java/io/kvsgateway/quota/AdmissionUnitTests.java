@@ -25,8 +25,14 @@ class AdmissionUnitTests {
 
 	private static final Duration SESSION = Duration.ofHours(1);
 
-	/** At 25 session URLs per second, one admission every 40 ms never meets the session-URL bucket. */
-	private static final Duration URL_SPACING = Duration.ofMillis(40);
+	/**
+	 * One admission every 50 ms never meets the session-URL budget, even with a 5% margin (23 whole calls in any
+	 * second).
+	 */
+	private static final Duration URL_SPACING = Duration.ofMillis(50);
+
+	/** How long an ended reservation is still charged: KVS may count a sliding second. */
+	private static final Duration TAIL = Duration.ofSeconds(1);
 
 	final MutableClock clock = new MutableClock();
 
@@ -84,9 +90,10 @@ class AdmissionUnitTests {
 		assertThat(usage(admission, "lobby", Budget.FRAGMENT_MEDIA).reserved()).isEqualTo(500);
 		clock.advance(URL_SPACING);
 		Decision the251st = admit(admission, "lobby", "viewer-251", liveHls(5, 2));
-		// It fits once the first session expires: an hour after it was granted, 250 × 40 ms ago.
+		// It fits a second after the first session expires (an hour after it was granted, 250 × 50 ms ago), when
+		// KVS no longer counts that session's requests.
 		Duration firstExpiry = Duration.between(clock.instant(), leases.get(0).expiresAt());
-		assertThat(the251st).isEqualTo(new Decision.Rejected(Budget.FRAGMENT_MEDIA, firstExpiry));
+		assertThat(the251st).isEqualTo(new Decision.Rejected(Budget.FRAGMENT_MEDIA, firstExpiry.plus(TAIL)));
 		assertThat(firstExpiry).isEqualTo(SESSION.minus(URL_SPACING.multipliedBy(250)));
 	}
 
@@ -114,11 +121,14 @@ class AdmissionUnitTests {
 
 		assertThat(usage(admission, "archive", Budget.FRAGMENT_MEDIA).reserved()).isEqualTo(500);
 		Decision the101st = admit(admission, "archive", "viewer-101", profile);
-		// 2,000 fragments at 5/s load in 400 s: the first ten sessions stop loading 400 s after they started.
+		// 2,000 fragments at 5/s load in 400 s: the first ten sessions stop loading 400 s after they started, and
+		// their last second of requests has left KVS's window one second later.
 		assertThat(the101st).isEqualTo(new Decision.Rejected(Budget.FRAGMENT_MEDIA,
-				Duration.between(clock.instant(), firstSecond.plusSeconds(400))));
+				Duration.between(clock.instant(), firstSecond.plusSeconds(401))));
 
 		clock.advance(Duration.between(clock.instant(), firstSecond.plusSeconds(400)));
+		assertThat(usage(admission, "archive", Budget.FRAGMENT_MEDIA).reserved()).as("draining").isEqualTo(500);
+		clock.advance(TAIL);
 		assertThat(usage(admission, "archive", Budget.FRAGMENT_MEDIA).reserved()).isEqualTo(450);
 		assertThat(admit(admission, "archive", "viewer-101", profile)).isInstanceOf(Decision.Granted.class);
 	}
@@ -139,6 +149,9 @@ class AdmissionUnitTests {
 		assertThat(leases).hasSize(250);
 
 		clock.advance(Duration.between(clock.instant(), leases.get(1).expiresAt()));
+		assertThat(usage(admission, "lobby", Budget.FRAGMENT_MEDIA).reserved()).as("draining").isEqualTo(500);
+		assertThat(admission.release(leases.get(1).sessionId())).as("expired, nothing to release").isNull();
+		clock.advance(TAIL);
 
 		assertThat(usage(admission, "lobby", Budget.FRAGMENT_MEDIA).reserved()).isEqualTo(496);
 		assertThat(admission.snapshot().get(0).activeLeases()).isEqualTo(248);
@@ -149,7 +162,7 @@ class AdmissionUnitTests {
 	}
 
 	@Test
-	void releasingALeaseFreesItsBudgetAtOnce() {
+	void releasingALeaseFreesItsBudgetASecondLater() {
 		Admission admission = admission(exactKvsQuotas());
 		List<Lease> leases = fill(admission, "lobby", liveHls(5, 2), 251);
 
@@ -157,6 +170,12 @@ class AdmissionUnitTests {
 
 		assertThat(released).isEqualTo(leases.get(100));
 		assertThat(admission.release(leases.get(100).sessionId())).isNull();
+		// KVS still counts the session's requests of the last second: its budget drains for one more second.
+		assertThat(usage(admission, "lobby", Budget.FRAGMENT_METADATA).reserved()).isEqualTo(2_500);
+		clock.advance(Duration.ofMillis(400));
+		assertThat(admit(admission, "lobby", "ann", liveHls(5, 2)))
+			.isEqualTo(new Decision.Rejected(Budget.FRAGMENT_MEDIA, Duration.ofMillis(600)));
+		clock.advance(Duration.ofMillis(600));
 		assertThat(usage(admission, "lobby", Budget.FRAGMENT_METADATA).reserved()).isEqualTo(2_490);
 		assertThat(fill(admission, "lobby", liveHls(5, 2), 2)).hasSize(1);
 		assertThat(admission.release("unknown")).isNull();
@@ -171,6 +190,8 @@ class AdmissionUnitTests {
 		assertThat(granted.lease().mediaPointsPerSecond()).isEqualTo(5);
 
 		clock.advance(Duration.ofSeconds(40));
+		assertThat(usage(admission, "archive", Budget.FRAGMENT_MEDIA).reserved()).as("draining").isEqualTo(5);
+		clock.advance(TAIL);
 
 		assertThat(usage(admission, "archive", Budget.FRAGMENT_MEDIA).reserved()).isZero();
 		assertThat(admission.snapshot().get(0).activeLeases()).isZero();
@@ -192,9 +213,10 @@ class AdmissionUnitTests {
 		clock.advance(URL_SPACING);
 		Decision the126th = admit(admission, "lobby", "ann", liveHls(5, 2));
 
-		// Ann holds 250 of the 500 media points; her earliest session frees her share, not Bob's.
-		assertThat(the126th).isEqualTo(
-				new Decision.Rejected(Budget.VIEWER_SHARE, Duration.between(clock.instant(), expiries.get(0))));
+		// Ann holds 250 of the 500 media points; her earliest session frees her share (a second after it expires),
+		// not Bob's.
+		assertThat(the126th).isEqualTo(new Decision.Rejected(Budget.VIEWER_SHARE,
+				Duration.between(clock.instant(), expiries.get(0)).plus(TAIL)));
 		assertThat(bob.lease().viewer()).isEqualTo("bob");
 		assertThat(admit(admission, "lobby", "carol", liveHls(5, 2))).isInstanceOf(Decision.Granted.class);
 	}
@@ -222,17 +244,25 @@ class AdmissionUnitTests {
 	}
 
 	@Test
-	void sessionUrlsRefillAt25PerSecond() {
+	void noSecondHoldsMoreThan25SessionUrls() {
 		Admission admission = admission(exactKvsQuotas());
 		for (int i = 0; i < 25; i++) {
 			assertThat(admit(admission, "lobby", "viewer-" + i, liveHls(1, 1))).isInstanceOf(Decision.Granted.class);
 		}
 
+		// A token bucket would have refilled 12 calls by now, and let 37 through within one second.
+		clock.advance(Duration.ofMillis(500));
 		assertThat(admit(admission, "lobby", "viewer-25", liveHls(1, 1)))
-			.isEqualTo(new Decision.Rejected(Budget.SESSION_URLS, Duration.ofMillis(40)));
+			.isEqualTo(new Decision.Rejected(Budget.SESSION_URLS, Duration.ofMillis(500)));
 
-		clock.advance(Duration.ofMillis(40));
-		assertThat(admit(admission, "lobby", "viewer-25", liveHls(1, 1))).isInstanceOf(Decision.Granted.class);
+		clock.advance(Duration.ofMillis(499));
+		assertThat(admit(admission, "lobby", "viewer-25", liveHls(1, 1)))
+			.isEqualTo(new Decision.Rejected(Budget.SESSION_URLS, Duration.ofMillis(1)));
+		clock.advance(Duration.ofMillis(1));
+		for (int i = 25; i < 50; i++) {
+			assertThat(admit(admission, "lobby", "viewer-" + i, liveHls(1, 1))).isInstanceOf(Decision.Granted.class);
+		}
+		assertThat(admit(admission, "lobby", "viewer-50", liveHls(1, 1))).isInstanceOf(Decision.Rejected.class);
 	}
 
 	@Test
@@ -242,10 +272,11 @@ class AdmissionUnitTests {
 			assertThat(admission.tryAcquire("lobby", Budget.DATA_ENDPOINT)).isEqualTo(Permit.ACQUIRED);
 		}
 
-		assertThat(admission.tryAcquire("lobby", Budget.DATA_ENDPOINT))
-			.isEqualTo(new Decision.Rejected(Budget.DATA_ENDPOINT, Duration.ofMillis(200)));
-		assertThat(admission.tryAcquire("lobby", Budget.SESSION_URLS)).isEqualTo(Permit.ACQUIRED);
 		clock.advance(Duration.ofMillis(200));
+		assertThat(admission.tryAcquire("lobby", Budget.DATA_ENDPOINT))
+			.isEqualTo(new Decision.Rejected(Budget.DATA_ENDPOINT, Duration.ofMillis(800)));
+		assertThat(admission.tryAcquire("lobby", Budget.SESSION_URLS)).isEqualTo(Permit.ACQUIRED);
+		clock.advance(Duration.ofMillis(800));
 		assertThat(admission.tryAcquire("lobby", Budget.DATA_ENDPOINT)).isEqualTo(Permit.ACQUIRED);
 		assertThatIllegalArgumentException().isThrownBy(() -> admission.tryAcquire("lobby", Budget.FRAGMENT_MEDIA));
 	}
@@ -319,10 +350,12 @@ class AdmissionUnitTests {
 		for (int i = 0; i < 25; i++) {
 			admit(admission, "lobby", "viewer-" + i, liveHls(1, 1));
 		}
+		clock.advance(Duration.ofMillis(960));
 
+		// The 25 calls leave the one-second window in 40 ms.
 		assertThat(admit(admission, "lobby", "viewer-25", liveHls(1, 1))).isInstanceOf(Decision.Granted.class);
 		assertThat(admit(admission, "lobby", "viewer-26", liveHls(1, 1))).isInstanceOf(Decision.Granted.class);
-		assertThat(sleeps).containsExactly(Duration.ofMillis(40), Duration.ofMillis(40));
+		assertThat(sleeps).containsExactly(Duration.ofMillis(40));
 		assertThat(admission.snapshot().get(0).rejections()).as("a wait that ends in a grant is no rejection")
 			.isEmpty();
 
@@ -333,7 +366,7 @@ class AdmissionUnitTests {
 			assertThat(rejection.budget()).isEqualTo(Budget.FRAGMENT_METADATA);
 			assertThat(rejection.retryAfter()).isGreaterThan(Duration.ofMillis(500));
 		});
-		assertThat(sleeps).hasSize(2);
+		assertThat(sleeps).hasSize(1);
 	}
 
 	@Test
