@@ -104,6 +104,9 @@ class ConfigurationReferenceUnitTests {
 		assertThat(format(10_000.0)).isEqualTo("10000");
 		assertThat(format(Locale.Category.DISPLAY)).isEqualTo("display");
 		assertThat(format(List.of())).isEmpty();
+		assertThat(entryKeys("java.util.List<io.kvsgateway.ConfigurationReferenceUnitTests$Group>"))
+			.isEqualTo(" Each entry has `name`, `type`, `source-method`.");
+		assertThat(entryKeys("java.util.List<java.lang.String>")).isEmpty();
 		assertThat(markdown("{@code a|b} and {@link #region}, {@link Budget#QUOTA_STORE}\n * more"))
 			.isEqualTo("`a\\|b` and `region`, `QUOTA_STORE` more");
 	}
@@ -134,7 +137,7 @@ class ConfigurationReferenceUnitTests {
 					.append(" | ")
 					.append(code(format(defaults.valueOf(property.name()))))
 					.append(" | ")
-					.append(markdown(property.description()))
+					.append(description(property))
 					.append(" |\n");
 			}
 		}
@@ -149,6 +152,27 @@ class ConfigurationReferenceUnitTests {
 				.collect(Collectors.joining(", "));
 		}
 		return code(type.replaceAll("(?:[a-z]\\w*\\.)+", "").replace('$', '.'));
+	}
+
+	static String description(Property property) {
+		String description = markdown(property.description());
+		String keys = entryKeys(property.type());
+		return (keys.isEmpty() || description.endsWith(".")) ? description + keys : description + "." + keys;
+	}
+
+	/**
+	 * The keys of each entry of a list or map of records, which the processor's metadata leaves out
+	 * ({@code gateway.security.cameras[0].access-key-id}, {@code gateway.quota.streams[lobby].fragment-media}).
+	 */
+	static String entryKeys(String type) {
+		Matcher element = Pattern.compile("java\\.util\\.(?:List|Set|Map)<(?:[\\w.$]+,)?([\\w.$]+)>").matcher(type);
+		Class<?> loaded = element.matches() ? loadOrNull(element.group(1)) : null;
+		if (loaded == null || !loaded.isRecord()) {
+			return "";
+		}
+		return Arrays.stream(loaded.getRecordComponents())
+			.map((component) -> code(component.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT)))
+			.collect(Collectors.joining(", ", " Each entry has ", "."));
 	}
 
 	static String code(String text) {
