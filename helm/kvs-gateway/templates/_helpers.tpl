@@ -50,11 +50,19 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 
-{{/* The Secret the container reads its secret variables from, if any. */}}
+{{/* The chart's Secret's entries: environment variables (relaxed binding), so that no secret lands in the ConfigMap. */}}
+{{- define "kvs-gateway.secretData" -}}
+{{- $data := dict }}
+{{- with .Values.secrets.localAccessKeyId }}{{ $_ := set $data "GATEWAY_LOCAL_ACCESS_KEY_ID" . }}{{ end }}
+{{- with .Values.secrets.localSecretAccessKey }}{{ $_ := set $data "GATEWAY_LOCAL_SECRET_ACCESS_KEY" . }}{{ end }}
+{{- toYaml $data }}
+{{- end }}
+
+{{/* The Secret the container reads its secret variables from: the chart's when it has entries, else existingSecret, else none. */}}
 {{- define "kvs-gateway.secretName" -}}
-{{- if .Values.secrets.create }}
+{{- if and .Values.secrets.create (include "kvs-gateway.secretData" . | fromYaml) }}
 {{- include "kvs-gateway.fullname" . }}
-{{- else }}
+{{- else if .Values.secrets.existingSecret }}
 {{- .Values.secrets.existingSecret }}
 {{- end }}
 {{- end }}
@@ -90,7 +98,7 @@ more than one replica (or an autoscaler) needs the Redis store.
 {{- if and (eq .Values.quota.store "redis") (not .Values.quota.redis.existingSecret) }}
 {{- $_ := set $quota "redis" (dict "url" .Values.quota.redis.url) }}
 {{- end }}
-{{- $gateway := dict "kvs" (dict "mode" .Values.gateway.kvs.mode "region" .Values.gateway.kvs.region) "quota" $quota "local" (dict "data-dir" .Values.gateway.dataDir) }}
+{{- $gateway := dict "kvs" (dict "mode" .Values.gateway.kvs.mode "region" .Values.gateway.kvs.region) "quota" $quota }}
 {{- $config := dict "gateway" $gateway }}
 {{- $jwt := dict }}
 {{- with .Values.gateway.jwt.issuerUri }}{{ $_ := set $jwt "issuer-uri" . }}{{ end }}

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -51,7 +52,7 @@ class HelmChartIntegrationTests {
 		List<HasMetadata> manifests = render(template());
 
 		assertThat(manifests).extracting(HasMetadata::getKind)
-			.containsExactlyInAnyOrder("ServiceAccount", "Secret", "ConfigMap", "Service", "Deployment");
+			.containsExactlyInAnyOrder("ServiceAccount", "ConfigMap", "Service", "Deployment");
 		Deployment deployment = one(manifests, Deployment.class);
 		assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
 		PodSpec pod = deployment.getSpec().getTemplate().getSpec();
@@ -78,6 +79,7 @@ class HelmChartIntegrationTests {
 			.satisfies((volume) -> assertThat(volume.getEmptyDir().getSizeLimit()).hasToString("256Mi"));
 		assertThat(env(gateway, "GATEWAY_LOCAL_DATA_DIR")).contains("/app/data");
 		assertThat(env(gateway, "SPRING_CONFIG_ADDITIONAL_LOCATION")).contains("optional:file:/app/config/");
+		assertThat(gateway.getEnvFrom()).isNullOrEmpty();
 
 		Map<String, Object> config = applicationConfig(manifests);
 		assertThat(config).extractingByKey("gateway")
@@ -108,8 +110,8 @@ class HelmChartIntegrationTests {
 		List<HasMetadata> manifests = render(template().withValuesFile(CI_VALUES));
 
 		assertThat(manifests).extracting(HasMetadata::getKind)
-			.containsExactlyInAnyOrder("ServiceAccount", "Secret", "ConfigMap", "Service", "Deployment",
-					"PodDisruptionBudget", "Ingress", "ServiceMonitor");
+			.containsExactlyInAnyOrder("ServiceAccount", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget",
+					"Ingress", "ServiceMonitor");
 		Deployment deployment = one(manifests, Deployment.class);
 		assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
 		PodSpec pod = deployment.getSpec().getTemplate().getSpec();
@@ -157,6 +159,24 @@ class HelmChartIntegrationTests {
 		for (HasMetadata manifest : manifests) {
 			assertStandardLabels(manifest);
 		}
+	}
+
+	@Test
+	void secretsGoToASecretReadAsEnvironmentNeverToTheConfigMap() {
+		List<HasMetadata> manifests = render(template().set("secrets.localAccessKeyId", "AKIDPRODUCTION")
+			.set("secrets.localSecretAccessKey", "s3cr3t-value"));
+
+		Secret secret = one(manifests, Secret.class);
+		assertThat(secret.getStringData()).containsOnly(Map.entry("GATEWAY_LOCAL_ACCESS_KEY_ID", "AKIDPRODUCTION"),
+				Map.entry("GATEWAY_LOCAL_SECRET_ACCESS_KEY", "s3cr3t-value"));
+		Container gateway = one(manifests, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+		assertThat(gateway.getEnvFrom()).singleElement()
+			.satisfies((source) -> assertThat(source.getSecretRef().getName())
+				.isEqualTo(secret.getMetadata().getName()));
+		assertThat(one(manifests, ConfigMap.class).getData().get("application.yaml")).doesNotContain("s3cr3t-value");
+		// a changed secret rolls the pods, as a changed configuration does
+		assertThat(one(manifests, Deployment.class).getSpec().getTemplate().getMetadata().getAnnotations())
+			.containsKeys("checksum/config", "checksum/secret");
 	}
 
 	@Test
