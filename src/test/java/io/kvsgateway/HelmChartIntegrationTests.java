@@ -11,6 +11,7 @@ import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -23,10 +24,12 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * Renders {@code helm/kvs-gateway} with the real helm template engine (helm-java runs helm's Go library from its
@@ -68,9 +71,9 @@ class HelmChartIntegrationTests {
 
 		// the store's data dir and /tmp are writable volumes; without persistence they are emptyDirs
 		assertThat(gateway.getVolumeMounts()).extracting("name", "mountPath")
-			.contains(org.assertj.core.groups.Tuple.tuple("tmp", "/tmp"),
-					org.assertj.core.groups.Tuple.tuple("data", "/app/data"),
-					org.assertj.core.groups.Tuple.tuple("config", "/app/config"));
+			.contains(tuple("tmp", "/tmp"),
+					tuple("data", "/app/data"),
+					tuple("config", "/app/config"));
 		assertThat(pod.getVolumes()).filteredOn((volume) -> volume.getName().equals("data"))
 			.singleElement()
 			.satisfies((volume) -> assertThat(volume.getEmptyDir()).isNotNull());
@@ -83,7 +86,7 @@ class HelmChartIntegrationTests {
 
 		Map<String, Object> config = applicationConfig(manifests);
 		assertThat(config).extractingByKey("gateway")
-			.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+			.asInstanceOf(InstanceOfAssertFactories.MAP)
 			.containsEntry("kvs", Map.of("mode", "embedded", "region", "us-east-1"))
 			.extractingByKey("quota")
 			.isEqualTo(Map.of("store", "local", "replicas", 1, "redis-unavailable", "local-fallback"));
@@ -128,7 +131,7 @@ class HelmChartIntegrationTests {
 				.isEqualTo("kvs-gateway-redis"));
 		Map<String, Object> config = applicationConfig(manifests);
 		assertThat(config).extractingByKey("gateway")
-			.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+			.asInstanceOf(InstanceOfAssertFactories.MAP)
 			.containsEntry("kvs", Map.of("mode", "aws", "region", "eu-west-1"))
 			.extractingByKey("quota")
 			.isEqualTo(Map.of("store", "redis", "replicas", 3, "redis-unavailable", "reject"));
@@ -265,7 +268,7 @@ class HelmChartIntegrationTests {
 
 	private static Optional<String> env(Container container, String name) {
 		return container.getEnv().stream().filter((env) -> env.getName().equals(name)).findFirst()
-			.map((env) -> env.getValue());
+			.map(EnvVar::getValue);
 	}
 
 	private static void assertHardened(PodSpec pod) {
