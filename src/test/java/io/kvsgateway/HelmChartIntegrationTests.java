@@ -183,6 +183,19 @@ class HelmChartIntegrationTests {
 	}
 
 	@Test
+	void extraConfigGoesOverTheChartsSettings() {
+		Map<String, Object> config = applicationConfig(
+				render(template().set("gateway.extraConfig.gateway.quota.max-wait", "2s")
+					.set("gateway.extraConfig.gateway.kvs.region", "ap-southeast-2")));
+
+		assertThat(config).extractingByKey("gateway")
+			.asInstanceOf(InstanceOfAssertFactories.MAP)
+			.containsEntry("kvs", Map.of("mode", "embedded", "region", "ap-southeast-2"))
+			.extractingByKey("quota")
+			.isEqualTo(Map.of("store", "local", "replicas", 1, "redis-unavailable", "local-fallback", "max-wait", "2s"));
+	}
+
+	@Test
 	void autoscalingReplacesTheReplicaCountAndBringsTheDisruptionBudget() {
 		List<HasMetadata> manifests = render(template().set("quota.store", "redis")
 			.set("autoscaling.enabled", true)
