@@ -276,7 +276,8 @@ class ConfigurationReferenceUnitTests {
 				throw new IllegalStateException(ex);
 			}
 			throw new IllegalStateException("no META-INF/spring-configuration-metadata.json in target/classes: the "
-					+ "configuration processor did not run (a build directory compiled before it was configured needs `./mvnw clean`; see maven-compiler-plugin's annotationProcessorPaths)");
+					+ "configuration processor did not run (a build directory compiled before it was configured needs "
+					+ "`./mvnw clean`; see maven-compiler-plugin's annotationProcessorPaths)");
 		}
 
 		/** The {@code @ConfigurationProperties} types, by prefix. */
