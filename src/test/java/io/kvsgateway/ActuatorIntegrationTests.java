@@ -2,22 +2,33 @@ package io.kvsgateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.kvsgateway.local.LocalFragmentStore;
+import io.kvsgateway.support.EmbeddedKvsClients;
 import io.kvsgateway.support.Http;
 import io.kvsgateway.support.Http.Reply;
+import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 
 /**
  * The operators' actuator surface in embedded mode, over real HTTP: the probes Kubernetes calls without a token, and
@@ -30,6 +41,9 @@ class ActuatorIntegrationTests {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	LocalFragmentStore fragments;
 
 	Http http;
 
@@ -50,6 +64,7 @@ class ActuatorIntegrationTests {
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
 		registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", () -> jwks.jwkSetUri());
+		registry.add("gateway.ops.metrics-refresh", () -> "100ms");
 		registry.add("gateway.local.data-dir",
 				() -> Path.of("target", "test-data", UUID.randomUUID().toString()).toString());
 	}
@@ -94,6 +109,67 @@ class ActuatorIntegrationTests {
 
 		assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
 		assertThat(component(reply.json(), "components")).containsOnlyKeys("livenessState");
+	}
+
+	@Test
+	void infoShowsTheBuildAndTheCommitWithoutAToken() throws IOException {
+		Reply reply = http.get("/actuator/info", null);
+
+		assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+		Map<String, Object> build = component(reply.json(), "build");
+		assertThat(build).containsEntry("artifact", "kvs-gateway").containsKey("version").containsKey("time");
+		assertThat((String) build.get("version")).isNotBlank();
+		ClassPathResource git = new ClassPathResource("git.properties");
+		if (git.exists()) {
+			// Built from a clone: the commit it was built from (git-commit-id-maven-plugin).
+			Properties properties = new Properties();
+			try (InputStream in = git.getInputStream()) {
+				properties.load(in);
+			}
+			Map<String, Object> commit = component(component(reply.json(), "git"), "commit");
+			assertThat(properties.getProperty("git.commit.id")).startsWith((String) commit.get("id"));
+		}
+	}
+
+	@Test
+	void prometheusNeedsAnOperatorAndCarriesTheQuotaSeries() {
+		assertThat(http.get("/actuator/prometheus", null).status()).isEqualTo(401);
+		assertThat(http.get("/actuator/prometheus", viewer).status()).isEqualTo(403);
+
+		Reply reply = http.get("/actuator/prometheus", operator);
+
+		assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+		assertThat(reply.body()).contains("kvs_gateway_quota_rejections_total{budget=\"FRAGMENT_MEDIA\"");
+
+		String stream = liveStream("prom");
+		Reply session = openSession(stream);
+		assertThat(session.status()).as(session.toString()).isEqualTo(201);
+
+		// The gauges follow the scheduler every gateway.ops.metrics-refresh (100 ms here).
+		Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			String scrape = http.get("/actuator/prometheus", operator).body();
+			assertThat(scrape).containsPattern("kvs_gateway_quota_reserved\\{budget=\"FRAGMENT_MEDIA\",stream=\""
+					+ stream + "\"\\} [1-9]")
+				.contains("kvs_gateway_quota_capacity{budget=\"FRAGMENT_MEDIA\",stream=\"" + stream + "\"}");
+		});
+	}
+
+	Reply openSession(String stream) {
+		return http.post("/v1/streams/" + stream + "/playback-sessions", viewer,
+				"{\"protocol\":\"HLS\",\"playbackMode\":\"LIVE\"}");
+	}
+
+	/** A stream with three 1-second fragments up to now, enough for a LIVE session. */
+	String liveStream(String prefix) {
+		String stream = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+		try (KinesisVideoClient kvs = EmbeddedKvsClients.kinesisVideo(port)) {
+			kvs.createStream(r -> r.streamName(stream).dataRetentionInHours(24).mediaType("video/h264"));
+		}
+		Instant producer = Instant.now().minusSeconds(3);
+		for (int i = 0; i < 3; i++) {
+			fragments.append(stream, producer.plusSeconds(i), Duration.ofSeconds(1));
+		}
+		return stream;
 	}
 
 	@SuppressWarnings("unchecked")
