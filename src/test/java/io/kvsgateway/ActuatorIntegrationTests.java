@@ -154,6 +154,49 @@ class ActuatorIntegrationTests {
 		});
 	}
 
+	@Test
+	void sessionsListsOpenSessionsAndEndingOneFreesItsLease() {
+		String stream = liveStream("ops-sessions");
+		Reply opened = openSession(stream);
+		assertThat(opened.status()).as(opened.toString()).isEqualTo(201);
+		String sessionId = (String) opened.json().get("sessionId");
+
+		assertThat(http.get("/actuator/sessions", null).status()).isEqualTo(401);
+		assertThat(http.get("/actuator/sessions", viewer).status()).isEqualTo(403);
+		assertThat(http.delete("/actuator/sessions/" + sessionId, viewer).status()).isEqualTo(403);
+		Reply listed = http.get("/actuator/sessions", operator);
+
+		assertThat(listed.status()).as(listed.toString()).isEqualTo(200);
+		assertThat(listed.body()).doesNotContain((String) opened.json().get("url"));
+		@SuppressWarnings("unchecked")
+		List<Map<String, Object>> sessions = (List<Map<String, Object>>) listed.json().get("sessions");
+		assertThat(sessions).filteredOn(session -> sessionId.equals(session.get("sessionId")))
+			.singleElement()
+			.satisfies(session -> assertThat(session).containsEntry("viewer", "actuator-viewer")
+				.containsEntry("streamName", stream)
+				.containsEntry("playbackMode", "LIVE")
+				.containsEntry("protocol", "HLS")
+				.containsEntry("expiresAt", opened.json().get("expiresAt")));
+		assertThat(activeLeases(stream)).isEqualTo(1);
+
+		Reply ended = http.delete("/actuator/sessions/" + sessionId, operator);
+
+		assertThat(ended.status()).as(ended.toString()).isEqualTo(204);
+		// activeLeases counts a released lease while it drains, for a second (see QuotaStore).
+		Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(activeLeases(stream)).isZero());
+		assertThat((List<?>) http.get("/actuator/sessions", operator).json().get("sessions"))
+			.noneMatch(session -> sessionId.equals(((Map<?, ?>) session).get("sessionId")));
+		// Gone for the viewer too, and for a second DELETE.
+		assertThat(http.delete("/v1/playback-sessions/" + sessionId, viewer).status()).isEqualTo(404);
+		assertThat(http.delete("/actuator/sessions/" + sessionId, operator).status()).isEqualTo(404);
+	}
+
+	int activeLeases(String stream) {
+		Reply quota = http.get("/actuator/quotas/" + stream, operator);
+		assertThat(quota.status()).as(quota.toString()).isEqualTo(200);
+		return ((Number) quota.json().get("activeLeases")).intValue();
+	}
+
 	Reply openSession(String stream) {
 		return http.post("/v1/streams/" + stream + "/playback-sessions", viewer,
 				"{\"protocol\":\"HLS\",\"playbackMode\":\"LIVE\"}");

@@ -68,6 +68,10 @@ class OpenApiContractTests {
 
 	private static final String STREAM_QUOTA = "GET /actuator/quotas/{streamName}";
 
+	private static final String ACTIVE_SESSIONS = "GET /actuator/sessions";
+
+	private static final String END_ACTIVE_SESSION = "DELETE /actuator/sessions/{sessionId}";
+
 	private static final String DESCRIBE = "POST /describeStream";
 
 	private static final String CREATE = "POST /createStream";
@@ -169,6 +173,24 @@ class OpenApiContractTests {
 				null, 404, true);
 		exchange(exercised, QUOTAS, "GET", "/actuator/quotas", viewer, null, null, 403, true);
 		exchange(exercised, STREAM_QUOTA, "GET", "/actuator/quotas/" + live, null, null, null, 401, false);
+
+		// The open sessions, and an operator ending one (the DASH session above is still open).
+		HttpResponse<String> active = exchange(exercised, ACTIVE_SESSIONS, "GET", "/actuator/sessions", operator,
+				null, null, 200, true);
+		assertThat(active.body()).contains(live, "contract-viewer");
+		HttpResponse<String> another = exchange(exercised, OPEN, "POST", sessions(live), viewer, null, null, 201,
+				true);
+		String anotherPath = another.headers().firstValue("Location").orElseThrow();
+		String anotherId = anotherPath.substring(anotherPath.lastIndexOf('/') + 1);
+		exchange(exercised, END_ACTIVE_SESSION, "DELETE", "/actuator/sessions/" + anotherId, viewer, null, null, 403,
+				true);
+		exchange(exercised, END_ACTIVE_SESSION, "DELETE", "/actuator/sessions/" + anotherId, operator, null, null, 204,
+				true);
+		exchange(exercised, END_ACTIVE_SESSION, "DELETE", "/actuator/sessions/" + anotherId, operator, null, null, 404,
+				true);
+		exchange(exercised, END_ACTIVE_SESSION, "DELETE", "/actuator/sessions/" + anotherId, null, null, null, 401,
+				false);
+		exchange(exercised, ACTIVE_SESSIONS, "GET", "/actuator/sessions", viewer, null, null, 403, true);
 
 		exerciseCameraApi(exercised, suffix);
 		exerciseClip(exercised, "contract-camera-" + suffix, viewer, otherStreams, suffix);
@@ -325,9 +347,10 @@ class OpenApiContractTests {
 						URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
 			}
 		}
-		if (path.startsWith("/actuator/")) {
+		if (path.startsWith("/actuator/") && method.equals("GET")) {
 			// Actuator's own media type by default, which the validator does not read as JSON: ask for plain JSON,
-			// which the contract documents too, so that the body is checked against its schema.
+			// which the contract documents too, so that the body is checked against its schema. (A DELETE answers
+			// no body.)
 			request.header("Accept", "application/json");
 			expected.withAccept("application/json");
 		}
