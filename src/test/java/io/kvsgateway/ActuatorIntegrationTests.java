@@ -25,9 +25,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.kvsgateway.local.LocalFragmentStore;
+import io.kvsgateway.support.CameraConnection;
 import io.kvsgateway.support.EmbeddedKvsClients;
 import io.kvsgateway.support.Http;
 import io.kvsgateway.support.Http.Reply;
+import io.kvsgateway.support.LiveCamera;
 import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 
 /**
@@ -189,6 +191,57 @@ class ActuatorIntegrationTests {
 		// Gone for the viewer too, and for a second DELETE.
 		assertThat(http.delete("/v1/playback-sessions/" + sessionId, viewer).status()).isEqualTo(404);
 		assertThat(http.delete("/actuator/sessions/" + sessionId, operator).status()).isEqualTo(404);
+	}
+
+	@Test
+	void ingestListsACamerasConnectionAndClosingItFreesTheStream() throws Exception {
+		String stream = "ops-ingest-" + UUID.randomUUID().toString().substring(0, 8);
+		try (KinesisVideoClient kvs = EmbeddedKvsClients.kinesisVideo(port)) {
+			kvs.createStream(r -> r.streamName(stream).dataRetentionInHours(24).mediaType("video/h264"));
+		}
+		String cameraToken = jwks.token("ops-camera", "ingest", List.of(stream));
+		try (LiveCamera camera = LiveCamera.start(port, cameraToken, stream, "h264.mkv")) {
+			camera.awaitPersisted(2, Duration.ofSeconds(20));
+
+			assertThat(http.get("/actuator/ingest", null).status()).isEqualTo(401);
+			assertThat(http.get("/actuator/ingest", cameraToken).status()).isEqualTo(403);
+			assertThat(http.delete("/actuator/ingest/" + stream, viewer).status()).isEqualTo(403);
+			Reply listed = http.get("/actuator/ingest", operator);
+
+			assertThat(listed.status()).as(listed.toString()).isEqualTo(200);
+			Map<String, Object> connection = connection(listed, stream);
+			assertThat(connection).containsEntry("camera", "ops-camera").containsKey("openedAt");
+			assertThat(((Number) connection.get("bytes")).longValue()).isGreaterThan(1000);
+			assertThat(((Number) connection.get("fragments")).longValue()).isGreaterThanOrEqualTo(2);
+			assertThat((String) connection.get("lastAck")).isNotBlank();
+
+			Reply closed = http.delete("/actuator/ingest/" + stream, operator);
+
+			assertThat(closed.status()).as(closed.toString()).isEqualTo(204);
+			Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				@SuppressWarnings("unchecked")
+				List<Map<String, Object>> open = (List<Map<String, Object>>) http.get("/actuator/ingest", operator)
+					.json()
+					.get("connections");
+				assertThat(open).noneMatch(c -> stream.equals(c.get("streamName")));
+			});
+			assertThat(http.delete("/actuator/ingest/" + stream, operator).status()).isEqualTo(404);
+			assertThat(CameraConnection.ofType(camera.acks(), "ERROR")).as("what was forwarded was persisted")
+				.isEmpty();
+		}
+		// The stream is free: the camera's reconnection is accepted.
+		try (LiveCamera again = LiveCamera.start(port, cameraToken, stream, "h264.mkv")) {
+			again.awaitPersisted(1, Duration.ofSeconds(20));
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	static Map<String, Object> connection(Reply listed, String stream) {
+		List<Map<String, Object>> connections = (List<Map<String, Object>>) listed.json().get("connections");
+		return connections.stream()
+			.filter(c -> stream.equals(c.get("streamName")))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no connection of " + stream + " in " + listed));
 	}
 
 	int activeLeases(String stream) {
