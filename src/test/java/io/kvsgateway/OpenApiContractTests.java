@@ -37,6 +37,7 @@ import com.atlassian.oai.validator.report.ValidationReport;
 
 import io.kvsgateway.local.LocalFragmentStore;
 import io.kvsgateway.support.EmbeddedKvsClients;
+import io.kvsgateway.support.LiveCamera;
 import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 
 /**
@@ -67,6 +68,14 @@ class OpenApiContractTests {
 	private static final String QUOTAS = "GET /actuator/quotas";
 
 	private static final String STREAM_QUOTA = "GET /actuator/quotas/{streamName}";
+
+	private static final String ACTIVE_SESSIONS = "GET /actuator/sessions";
+
+	private static final String CAMERA_CONNECTIONS = "GET /actuator/ingest";
+
+	private static final String CLOSE_CAMERA_CONNECTION = "DELETE /actuator/ingest/{streamName}";
+
+	private static final String END_ACTIVE_SESSION = "DELETE /actuator/sessions/{sessionId}";
 
 	private static final String DESCRIBE = "POST /describeStream";
 
@@ -170,6 +179,24 @@ class OpenApiContractTests {
 		exchange(exercised, QUOTAS, "GET", "/actuator/quotas", viewer, null, null, 403, true);
 		exchange(exercised, STREAM_QUOTA, "GET", "/actuator/quotas/" + live, null, null, null, 401, false);
 
+		// The open sessions, and an operator ending one (the DASH session above is still open).
+		HttpResponse<String> active = exchange(exercised, ACTIVE_SESSIONS, "GET", "/actuator/sessions", operator,
+				null, null, 200, true);
+		assertThat(active.body()).contains(live, "contract-viewer");
+		HttpResponse<String> another = exchange(exercised, OPEN, "POST", sessions(live), viewer, null, null, 201,
+				true);
+		String anotherPath = another.headers().firstValue("Location").orElseThrow();
+		String anotherId = anotherPath.substring(anotherPath.lastIndexOf('/') + 1);
+		exchange(exercised, END_ACTIVE_SESSION, "DELETE", "/actuator/sessions/" + anotherId, viewer, null, null, 403,
+				true);
+		exchange(exercised, END_ACTIVE_SESSION, "DELETE", "/actuator/sessions/" + anotherId, operator, null, null, 204,
+				true);
+		exchange(exercised, END_ACTIVE_SESSION, "DELETE", "/actuator/sessions/" + anotherId, operator, null, null, 404,
+				true);
+		exchange(exercised, END_ACTIVE_SESSION, "DELETE", "/actuator/sessions/" + anotherId, null, null, null, 401,
+				false);
+		exchange(exercised, ACTIVE_SESSIONS, "GET", "/actuator/sessions", viewer, null, null, 403, true);
+
 		exerciseCameraApi(exercised, suffix);
 		exerciseClip(exercised, "contract-camera-" + suffix, viewer, otherStreams, suffix);
 
@@ -222,6 +249,7 @@ class OpenApiContractTests {
 		exchange(exercised, CREATE, "POST", "/createStream", camera, json,
 				"{\"StreamName\":\"" + second + "\",\"DataRetentionInHours\":24}", 200, true);
 		putMedia(exercised, PUT_MEDIA_WITH_PUT, second, camera);
+		exerciseIngestEndpoint(exercised, streamName + "-live", camera);
 
 		// Well-formed requests refused for who asks or what is asked of
 		exchange(exercised, DATA_ENDPOINT, "POST", "/getDataEndpoint", camera, json,
@@ -237,6 +265,26 @@ class OpenApiContractTests {
 		exchange(exercised, DESCRIBE, "POST", "/describeStream", camera, json, "{\"StreamName\":\"contract-camera-no/slash\"}",
 				400, false);
 		exchange(exercised, TAG, "POST", "/tagStream", camera, json, named, 400, false);
+	}
+
+	/** The operators' view of an open camera connection, and an operator closing it. */
+	private void exerciseIngestEndpoint(Set<String> exercised, String streamName, String camera) throws Exception {
+		String operator = JWKS.token("contract-operator", "ops", List.of("*"));
+		exchange(exercised, CREATE, "POST", "/createStream", camera, "application/json",
+				"{\"StreamName\":\"" + streamName + "\",\"DataRetentionInHours\":24}", 200, true);
+		try (LiveCamera live = LiveCamera.start(port, camera, streamName, "h264.mkv")) {
+			live.awaitPersisted(1, Duration.ofSeconds(20));
+			HttpResponse<String> open = exchange(exercised, CAMERA_CONNECTIONS, "GET", "/actuator/ingest", operator,
+					null, null, 200, true);
+			assertThat(open.body()).contains(streamName, "contract-camera");
+			exchange(exercised, CAMERA_CONNECTIONS, "GET", "/actuator/ingest", camera, null, null, 403, true);
+			exchange(exercised, CAMERA_CONNECTIONS, "GET", "/actuator/ingest", null, null, null, 401, false);
+			String path = "/actuator/ingest/" + streamName;
+			exchange(exercised, CLOSE_CAMERA_CONNECTION, "DELETE", path, camera, null, null, 403, true);
+			exchange(exercised, CLOSE_CAMERA_CONNECTION, "DELETE", path, operator, null, null, 204, true);
+			// Closing frees the stream at once.
+			exchange(exercised, CLOSE_CAMERA_CONNECTION, "DELETE", path, operator, null, null, 404, true);
+		}
 	}
 
 	/**
@@ -325,9 +373,10 @@ class OpenApiContractTests {
 						URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
 			}
 		}
-		if (path.startsWith("/actuator/")) {
+		if (path.startsWith("/actuator/") && method.equals("GET")) {
 			// Actuator's own media type by default, which the validator does not read as JSON: ask for plain JSON,
-			// which the contract documents too, so that the body is checked against its schema.
+			// which the contract documents too, so that the body is checked against its schema. (A DELETE answers
+			// no body.)
 			request.header("Accept", "application/json");
 			expected.withAccept("application/json");
 		}

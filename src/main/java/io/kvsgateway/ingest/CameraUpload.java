@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
@@ -52,6 +53,15 @@ final class CameraUpload {
 	private static final Logger log = LoggerFactory.getLogger(CameraUpload.class);
 
 	private final String streamName;
+
+	private final String camera;
+
+	private final AtomicLong bytesRead = new AtomicLong();
+
+	private final AtomicLong fragmentsRead = new AtomicLong();
+
+	/** When the camera was last sent a RECEIVED or PERSISTED, in clock millis; 0 before the first. */
+	private volatile long lastAck;
 
 	private final ProducerTimestamps timestamps;
 
@@ -108,9 +118,10 @@ final class CameraUpload {
 	 * @param release frees the stream's connection slot; called once, as soon as the camera's response has ended (an
 	 * idle close may end it while the request thread still waits for the camera to hang up)
 	 */
-	CameraUpload(String streamName, ProducerTimestamps timestamps, FragmentRules rules, IngestedStreams health,
-			Clock clock, IngestProperties lifecycle, Runnable release) {
+	CameraUpload(String streamName, String camera, ProducerTimestamps timestamps, FragmentRules rules,
+			IngestedStreams health, Clock clock, IngestProperties lifecycle, Runnable release) {
 		this.streamName = streamName;
+		this.camera = camera;
 		this.timestamps = timestamps;
 		this.rules = rules;
 		this.health = health;
@@ -132,6 +143,35 @@ final class CameraUpload {
 		Upstream next = new Upstream(clock.millis());
 		next.upload = client.open(streamName, timestamps.type(), timestamps.start(), next);
 		return next;
+	}
+
+	String streamName() {
+		return streamName;
+	}
+
+	/** @return what operators see of this connection now */
+	CameraConnections.Connection connection() {
+		long ack = lastAck;
+		return new CameraConnections.Connection(streamName, camera, Instant.ofEpochMilli(openedAt), bytesRead.get(),
+				fragmentsRead.get(), ack == 0 ? null : Instant.ofEpochMilli(ack));
+	}
+
+	/**
+	 * An operator closes the connection: ended as an idle close ends it, so the fragments already forwarded are still
+	 * finished upstream and acknowledged, and the stream is free for the camera's reconnection.
+	 */
+	void close() {
+		synchronized (this) {
+			if (ended || closing) {
+				return;
+			}
+			closing = true;
+		}
+		log.info("Closing the camera connection of {} on an operator's request", streamName);
+		finishUpstream();
+		synchronized (this) {
+			closeResponse();
+		}
 	}
 
 	/** Frees the stream's connection slot, once. */
@@ -170,6 +210,7 @@ final class CameraUpload {
 					}
 					case FragmentReader.FragmentRead read -> {
 						started = null;
+						fragmentsRead.incrementAndGet();
 						accept(read.fragment());
 						if (clock.millis() - openedAt >= lifecycle.maxConnectionDuration().toMillis()) {
 							endAtMaxDuration();
@@ -405,12 +446,14 @@ final class CameraUpload {
 			case RECEIVED -> {
 				if (timecode != null && unpersisted.containsKey(timecode)) {
 					unpersisted.put(timecode, ack.fragmentNumber());
+					lastAck = clock.millis();
 					send(ack);
 				}
 			}
 			case PERSISTED -> {
 				if (timecode != null && unpersisted.containsKey(timecode)) {
 					unpersisted.remove(timecode);
+					lastAck = clock.millis();
 					send(ack);
 				}
 			}
@@ -541,6 +584,7 @@ final class CameraUpload {
 		public int read() throws IOException {
 			int b = super.read();
 			if (b != -1) {
+				bytesRead.incrementAndGet();
 				lastData = clock.millis();
 			}
 			return b;
@@ -550,6 +594,7 @@ final class CameraUpload {
 		public int read(byte[] b, int off, int len) throws IOException {
 			int n = in.read(b, off, len);
 			if (n > 0) {
+				bytesRead.addAndGet(n);
 				lastData = clock.millis();
 			}
 			return n;

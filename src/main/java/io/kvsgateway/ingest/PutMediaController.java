@@ -74,7 +74,8 @@ class PutMediaController {
 					"Stream " + streamName + " already has a PutMedia connection.").write(response);
 			return;
 		}
-		CameraUpload upload = new CameraUpload(streamName, timestamps, rules, health, clock, properties,
+		String camera = request.getUserPrincipal() != null ? request.getUserPrincipal().getName() : "";
+		CameraUpload upload = new CameraUpload(streamName, camera, timestamps, rules, health, clock, properties,
 				() -> connections.release(streamName));
 		try {
 			try {
@@ -93,6 +94,7 @@ class PutMediaController {
 			response.setContentType(MediaType.APPLICATION_JSON_VALUE);
 			// Commit the 200 now: the camera reads ACKs while it is still sending.
 			response.flushBuffer();
+			connections.attach(upload);
 			upload.run(request.getInputStream(), response.getOutputStream());
 		}
 		finally {

@@ -11,14 +11,18 @@ import org.springframework.http.server.observation.ServerRequestObservationConte
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationPredicate;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.health.application.DiskSpaceHealthIndicator;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.util.unit.DataSize;
 
 import io.kvsgateway.sigv4.SigV4Verifier;
 
@@ -43,6 +47,26 @@ class LocalKvsConfiguration {
 	LocalFragmentStore localFragmentStore(LocalStreams streams, Clock clock, LocalProperties properties) {
 		return new LocalFragmentStore(streams, clock, properties.dataDir().resolve("streams"),
 				properties.segmentSize().toBytes());
+	}
+
+	/** Readiness: the embedded store's streams directory is there and writable. */
+	@Bean
+	EmbeddedStoreHealthIndicator embeddedStoreHealthIndicator(LocalProperties properties) {
+		return new EmbeddedStoreHealthIndicator(properties.dataDir().resolve("streams"));
+	}
+
+	/**
+	 * Replaces Spring Boot's {@code diskSpace} indicator (which watches the working directory) with one on the
+	 * embedded store's data directory, where fragments are written; the threshold is still
+	 * {@code management.health.diskspace.threshold} (default 10MB). Readiness includes it, so a full volume takes the
+	 * replica out of the load balancer before PutMedia starts failing.
+	 */
+	@Bean
+	DiskSpaceHealthIndicator diskSpaceHealthIndicator(LocalProperties properties, Environment environment) {
+		DataSize threshold = Binder.get(environment)
+			.bind("management.health.diskspace.threshold", DataSize.class)
+			.orElse(DataSize.ofMegabytes(10));
+		return new DiskSpaceHealthIndicator(properties.dataDir().toAbsolutePath().toFile(), threshold);
 	}
 
 	@Bean

@@ -1,6 +1,7 @@
 /**
- * What operators watch: actuator endpoints ({@code /actuator/quotas}) and metric binders over the other modules'
- * state. It reads, never steers: nothing here changes a budget or a session.
+ * What operators watch and the few levers they hold: actuator endpoints ({@code /actuator/quotas},
+ * {@code /actuator/sessions}, {@code /actuator/ingest}) and metric binders over the other modules' state. It never
+ * changes a budget; ending a session or closing a camera connection goes through the module that owns it.
  */
 @NullMarked
 package io.kvsgateway.ops;

@@ -34,7 +34,7 @@ import io.kvsgateway.security.StreamAccess;
  * by the quota scheduler before KVS is asked for its URL, and holds its lease until it expires or its viewer ends it.
  */
 @Service
-class PlaybackManagement {
+class PlaybackManagement implements ActiveSessions {
 
 	private final PlaybackUrlIssuer issuer;
 
@@ -132,6 +132,28 @@ class PlaybackManagement {
 		PlaybackSession session = sessions.find(sessionId)
 			.filter(s -> s.viewer().equals(viewer.getSubject()))
 			.orElseThrow(() -> new SessionNotFound(sessionId));
+		end(session);
+	}
+
+	@Override
+	public List<ActiveSession> list() {
+		return sessions.all()
+			.stream()
+			.map(s -> new ActiveSession(s.sessionId(), s.viewer(), s.request().streamName(),
+					s.request().playbackMode().name(), s.request().protocol().name(), s.createdAt(), s.expiresAt()))
+			.toList();
+	}
+
+	@Override
+	public boolean end(String sessionId) {
+		return sessions.find(sessionId).map(session -> {
+			end(session);
+			return true;
+		}).orElse(false);
+	}
+
+	/** The one way a session ends early, whoever ends it: forgotten, and its lease released. */
+	private void end(PlaybackSession session) {
 		sessions.remove(session.sessionId());
 		admission.release(session.sessionId());
 	}

@@ -2,6 +2,9 @@ package io.kvsgateway.playback;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 import org.springframework.stereotype.Component;
@@ -42,6 +45,17 @@ class PlaybackSessions {
 
 	void remove(String sessionId) {
 		sessions.invalidate(sessionId);
+	}
+
+	/** @return the unexpired sessions, oldest first */
+	List<PlaybackSession> all() {
+		Instant now = clock.instant();
+		return sessions.asMap()
+			.values()
+			.stream()
+			.filter(session -> session.expiresAt().isAfter(now))
+			.sorted(Comparator.comparing(PlaybackSession::createdAt).thenComparing(PlaybackSession::sessionId))
+			.toList();
 	}
 
 	long size() {

@@ -55,7 +55,8 @@ class SecurityConfiguration {
 	SecurityFilterChain gatewaySecurity(HttpSecurity http) throws Exception {
 		ProblemSecurityHandlers problems = new ProblemSecurityHandlers();
 		http.authorizeHttpRequests(requests -> requests
-			.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
+			// Probes: kubelets and load balancers call them without a token; details need scope ops.
+			.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/livez", "/readyz").permitAll()
 			.requestMatchers("/error").permitAll()
 			// The viewer page (src/main/resources/static) and its player library: public files, no data in them.
 			.requestMatchers(HttpMethod.GET, "/", "/index.html", "/viewer/**", "/webjars/**").permitAll()

@@ -24,6 +24,9 @@ class LocalKvsDisabledIntegrationTests {
 		assertThat(context.getBeanNamesForType(LocalFragmentStore.class)).isEmpty();
 		assertThat(context.getBeanNamesForType(SessionTokens.class)).isEmpty();
 		assertThat(context.getBeanNamesForType(LocalKvsConfiguration.class)).isEmpty();
+		// Readiness checks the KVS control plane instead of the embedded store.
+		assertThat(context.getBeanNamesForType(EmbeddedStoreHealthIndicator.class)).isEmpty();
+		assertThat(context.containsBean("kvsHealthIndicator")).isTrue();
 	}
 
 }

@@ -96,6 +96,7 @@ public final class FakeKvs implements AutoCloseable {
 				}
 			}
 			case "listFragments" -> respond(exchange, 200, "", "{\"Fragments\":[]}");
+			case "listStreams" -> respond(exchange, 200, "", "{\"StreamInfoList\":[]}");
 			default -> respond(exchange, 404, "UnknownOperationException", "{\"Message\":\"unknown\"}");
 		}
 	}
