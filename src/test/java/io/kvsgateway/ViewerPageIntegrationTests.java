@@ -2,7 +2,6 @@ package io.kvsgateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +10,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import java.util.logging.Level;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,11 +20,8 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -42,7 +37,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import io.kvsgateway.support.EmbeddedKvsClients;
-import io.kvsgateway.support.ExternalTools;
+import io.kvsgateway.support.HeadlessChromium;
 import io.kvsgateway.support.LiveCamera;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -87,14 +82,9 @@ class ViewerPageIntegrationTests {
 
 	@BeforeEach
 	void startCameraAndBrowser(CapturedOutput output) throws Exception {
-		String chromium = ExternalTools.require("chromium");
-		String chromedriver = ExternalTools.require("chromedriver");
+		HeadlessChromium.require();
 		if (cameraToken == null) {
-			// the camera token the gateway printed at start-up, as a developer would copy it
-			String label = "camera (scope ingest, streams *):";
-			String out = output.getOut();
-			assertThat(out).contains(label);
-			cameraToken = out.substring(out.indexOf(label) + label.length()).strip().lines().findFirst().orElseThrow();
+			cameraToken = HeadlessChromium.printedCameraToken(output.getOut());
 		}
 		String suffix = UUID.randomUUID().toString().substring(0, 8);
 		live = "porch-" + suffix;
@@ -106,18 +96,7 @@ class ViewerPageIntegrationTests {
 		camera = LiveCamera.start(port, cameraToken, live, "h264.mkv");
 		camera.awaitPersisted(2, WAIT);
 
-		ChromeOptions options = new ChromeOptions();
-		options.setBinary(chromium);
-		options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--mute-audio",
-				"--autoplay-policy=no-user-gesture-required", "--window-size=1280,1000");
-		LoggingPreferences logs = new LoggingPreferences();
-		logs.enable(LogType.BROWSER, Level.ALL);
-		options.setCapability("goog:loggingPrefs", logs);
-		ChromeDriverService service = new ChromeDriverService.Builder()
-			.usingDriverExecutable(new File(chromedriver))
-			.usingAnyFreePort()
-			.build();
-		browser = new ChromeDriver(service, options);
+		browser = HeadlessChromium.start(1280, 1000);
 		requests.clear();
 	}
 

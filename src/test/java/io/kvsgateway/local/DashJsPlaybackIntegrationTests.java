@@ -1,6 +1,5 @@
 package io.kvsgateway.local;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,7 +18,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import java.util.logging.Level;
 import java.util.stream.Collectors;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -35,11 +33,8 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import software.amazon.awssdk.services.kinesisvideo.KinesisVideoClient;
 import software.amazon.awssdk.services.kinesisvideoarchivedmedia.KinesisVideoArchivedMediaClient;
@@ -59,7 +54,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-import io.kvsgateway.support.ExternalTools;
+import io.kvsgateway.support.HeadlessChromium;
 import io.kvsgateway.support.LiveCamera;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -212,33 +207,17 @@ class DashJsPlaybackIntegrationTests {
 
 	@BeforeEach
 	void startBrowser(CapturedOutput output) throws IOException {
-		String chromium = ExternalTools.require("chromium");
-		String chromedriver = ExternalTools.require("chromedriver");
+		HeadlessChromium.require();
 		servePage(dashJs());
 		if (cameraToken == null) {
-			// the camera token the gateway printed at start-up (ViewerPageIntegrationTests reads it the same way)
-			String label = "camera (scope ingest, streams *):";
-			String out = output.getOut();
-			assertThat(out).contains(label);
-			cameraToken = out.substring(out.indexOf(label) + label.length()).strip().lines().findFirst().orElseThrow();
+			cameraToken = HeadlessChromium.printedCameraToken(output.getOut());
 		}
 		kvs = LocalKvsTestSupport.kinesisVideo(port);
 		media = LocalKvsTestSupport.archivedMedia(port);
 		name = "dashjs-" + names.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
 		kvs.createStream(r -> r.streamName(name).dataRetentionInHours(24));
 
-		ChromeOptions options = new ChromeOptions();
-		options.setBinary(chromium);
-		options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--mute-audio",
-				"--autoplay-policy=no-user-gesture-required", "--window-size=800,600");
-		LoggingPreferences logs = new LoggingPreferences();
-		logs.enable(LogType.BROWSER, Level.ALL);
-		options.setCapability("goog:loggingPrefs", logs);
-		ChromeDriverService service = new ChromeDriverService.Builder()
-			.usingDriverExecutable(new File(chromedriver))
-			.usingAnyFreePort()
-			.build();
-		browser = new ChromeDriver(service, options);
+		browser = HeadlessChromium.start(800, 600);
 		requests.clear();
 	}
 
