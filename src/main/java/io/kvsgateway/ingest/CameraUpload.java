@@ -72,7 +72,9 @@ final class CameraUpload {
 	private final Clock clock;
 
 	/** Forwarded fragments not yet PERSISTED (or failed) upstream, by timecode, in order; guarded by {@code this}. */
-	private final Map<Long, @Nullable String> unpersisted = new LinkedHashMap<>();
+	private final Map<Long, Pending> unpersisted = new LinkedHashMap<>();
+
+	private final IngestMetrics.Stream meters;
 
 	private final IngestProperties lifecycle;
 
@@ -117,10 +119,13 @@ final class CameraUpload {
 	/**
 	 * @param release frees the stream's connection slot; called once, as soon as the camera's response has ended (an
 	 * idle close may end it while the request thread still waits for the camera to hang up)
+	 * @param meters the stream's metrics, looked up once for the connection
 	 */
 	CameraUpload(String streamName, String camera, ProducerTimestamps timestamps, FragmentRules rules,
-			IngestedStreams health, Clock clock, IngestProperties lifecycle, Runnable release) {
+			IngestedStreams health, Clock clock, IngestProperties lifecycle, Runnable release,
+			IngestMetrics.Stream meters) {
 		this.streamName = streamName;
+		this.meters = meters;
 		this.camera = camera;
 		this.timestamps = timestamps;
 		this.rules = rules;
@@ -206,12 +211,17 @@ final class CameraUpload {
 					}
 					case FragmentReader.FragmentStarted start -> {
 						started = start.timecode();
+						long startRead = System.nanoTime();
 						buffering(start.timecode());
+						meters.bufferingAck(System.nanoTime() - startRead);
 					}
 					case FragmentReader.FragmentRead read -> {
+						// KVS measures the RECEIVED and PERSISTED latencies from the fragment's last byte.
+						long lastByteRead = System.nanoTime();
 						started = null;
 						fragmentsRead.incrementAndGet();
-						accept(read.fragment());
+						meters.fragment(read.fragment().frames().size());
+						accept(read.fragment(), lastByteRead);
 						if (clock.millis() - openedAt >= lifecycle.maxConnectionDuration().toMillis()) {
 							endAtMaxDuration();
 						}
@@ -299,7 +309,7 @@ final class CameraUpload {
 		send(new Ack(Ack.Type.BUFFERING, timecode, null, null));
 	}
 
-	private void accept(Fragment fragment) throws InterruptedException {
+	private void accept(Fragment fragment, long lastByteRead) throws InterruptedException {
 		Instant producerTimestamp = timestamps.of(fragment.timecode(), fragment.header().timecodeScale());
 		Optional<AckError> broken = rules.check(fragment, previousTimecode, producerTimestamp, clock.instant());
 		if (broken.isPresent()) {
@@ -332,7 +342,7 @@ final class CameraUpload {
 				if (ended || closing) {
 					return;
 				}
-				unpersisted.put(fragment.timecode(), null);
+				unpersisted.put(fragment.timecode(), new Pending(lastByteRead));
 			}
 			PutMediaUpload upload = java.util.Objects.requireNonNull(current).upload;
 			try {
@@ -444,17 +454,20 @@ final class CameraUpload {
 		Long timecode = ack.fragmentTimecode();
 		switch (ack.type()) {
 			case RECEIVED -> {
-				if (timecode != null && unpersisted.containsKey(timecode)) {
-					unpersisted.put(timecode, ack.fragmentNumber());
+				Pending pending = timecode == null ? null : unpersisted.get(timecode);
+				if (pending != null) {
+					pending.fragmentNumber = ack.fragmentNumber();
 					lastAck = clock.millis();
 					send(ack);
+					meters.receivedAck(System.nanoTime() - pending.lastByteRead);
 				}
 			}
 			case PERSISTED -> {
-				if (timecode != null && unpersisted.containsKey(timecode)) {
-					unpersisted.remove(timecode);
+				Pending pending = timecode == null ? null : unpersisted.remove(timecode);
+				if (pending != null) {
 					lastAck = clock.millis();
 					send(ack);
+					meters.persistedAck(System.nanoTime() - pending.lastByteRead);
 				}
 			}
 			case ERROR -> {
@@ -478,7 +491,7 @@ final class CameraUpload {
 			if (failure == null && up.retiring) {
 				// Rotated away cleanly: whatever it did not persist failed; the camera's connection goes on.
 				AckError error = connectionError != null ? connectionError : AckError.INTERNAL_ERROR;
-				unpersisted.forEach((timecode, number) -> send(Ack.error(timecode, number, error)));
+				unpersisted.forEach((timecode, pending) -> send(Ack.error(timecode, pending.fragmentNumber, error)));
 				unpersisted.clear();
 				connectionError = null;
 				return;
@@ -488,7 +501,7 @@ final class CameraUpload {
 				log.warn("Upstream PutMedia of {} ended early: {}", streamName, failure.getMessage());
 			}
 			AckError error = connectionError != null ? connectionError : AckError.INTERNAL_ERROR;
-			unpersisted.forEach((timecode, number) -> send(Ack.error(timecode, number, error)));
+			unpersisted.forEach((timecode, pending) -> send(Ack.error(timecode, pending.fragmentNumber, error)));
 			unpersisted.clear();
 			if (failure != null) {
 				Long partial = buffering;
@@ -508,6 +521,11 @@ final class CameraUpload {
 
 	/** Writes one ACK line and flushes it; a camera that has gone away is not written to again. */
 	private synchronized void send(Ack ack) {
+		AckError error = ack.error();
+		if (error != null) {
+			// Counted even when the camera has gone and cannot read it: the fragment failed either way.
+			meters.errorAck(error);
+		}
 		OutputStream out = acks;
 		if (out == null) {
 			return;
@@ -534,6 +552,21 @@ final class CameraUpload {
 		}
 		// A producer whose response ended reconnects at once; the stream must be free for it.
 		release();
+	}
+
+	/** A forwarded fragment waiting for its PERSISTED; guarded by the upload's monitor. */
+	private static final class Pending {
+
+		/** {@link System#nanoTime()} when its last byte was read. */
+		final long lastByteRead;
+
+		/** KVS's number for it, once RECEIVED. */
+		@Nullable String fragmentNumber;
+
+		Pending(long lastByteRead) {
+			this.lastByteRead = lastByteRead;
+		}
+
 	}
 
 	/** One upstream upload and what it has told. */
@@ -585,6 +618,7 @@ final class CameraUpload {
 			int b = super.read();
 			if (b != -1) {
 				bytesRead.incrementAndGet();
+				meters.bytes(1);
 				lastData = clock.millis();
 			}
 			return b;
@@ -595,6 +629,7 @@ final class CameraUpload {
 			int n = in.read(b, off, len);
 			if (n > 0) {
 				bytesRead.addAndGet(n);
+				meters.bytes(n);
 				lastData = clock.millis();
 			}
 			return n;

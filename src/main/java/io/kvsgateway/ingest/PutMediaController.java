@@ -3,6 +3,7 @@ package io.kvsgateway.ingest;
 import java.io.IOException;
 import java.time.Clock;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Controller;
@@ -38,9 +39,12 @@ class PutMediaController {
 
 	private final IngestProperties properties;
 
+	private final IngestMetrics metrics;
+
 	PutMediaController(PutMediaClient upstream, PutMediaConnections connections, IngestedStreams health,
-			IngestProperties properties, Clock clock) {
+			IngestProperties properties, Clock clock, IngestMetrics metrics) {
 		this.upstream = upstream;
+		this.metrics = metrics;
 		this.connections = connections;
 		this.health = health;
 		FragmentRules kvs = FragmentRules.KVS;
@@ -55,9 +59,9 @@ class PutMediaController {
 	void putMedia(HttpServletRequest request, HttpServletResponse response) throws IOException {
 		String streamName = request.getHeader("x-amzn-stream-name");
 		if (!StreamNames.isValid(streamName)) {
-			KvsErrorEnvelope.invalidArgument(request.getHeader("x-amzn-stream-arn") != null
+			refuse(streamName, KvsErrorEnvelope.invalidArgument(request.getHeader("x-amzn-stream-arn") != null
 					? "The gateway identifies streams by x-amzn-stream-name; x-amzn-stream-arn alone is not supported."
-					: "x-amzn-stream-name must be a stream name.").write(response);
+					: "x-amzn-stream-name must be a stream name."), response);
 			return;
 		}
 		ProducerTimestamps timestamps;
@@ -66,30 +70,32 @@ class PutMediaController {
 					request.getHeader("x-amzn-producer-start-timestamp"));
 		}
 		catch (IllegalArgumentException e) {
-			KvsErrorEnvelope.invalidArgument(e.getMessage()).write(response);
+			refuse(streamName, KvsErrorEnvelope.invalidArgument(e.getMessage()), response);
 			return;
 		}
 		if (!connections.claim(streamName)) {
-			new KvsErrorEnvelope(HttpStatus.BAD_REQUEST, "ConnectionLimitExceededException",
-					"Stream " + streamName + " already has a PutMedia connection.").write(response);
+			refuse(streamName, new KvsErrorEnvelope(HttpStatus.BAD_REQUEST, "ConnectionLimitExceededException",
+					"Stream " + streamName + " already has a PutMedia connection."), response);
 			return;
 		}
 		String camera = request.getUserPrincipal() != null ? request.getUserPrincipal().getName() : "";
+		IngestMetrics.Stream meters = metrics.stream(streamName);
 		CameraUpload upload = new CameraUpload(streamName, camera, timestamps, rules, health, clock, properties,
-				() -> connections.release(streamName));
+				() -> connections.release(streamName), meters);
 		try {
 			try {
 				upload.open(upstream);
 			}
 			catch (KvsException e) {
-				KvsErrorEnvelope.of(e).write(response);
+				refuse(streamName, KvsErrorEnvelope.of(e), response);
 				return;
 			}
 			catch (PutMediaException e) {
-				new KvsErrorEnvelope(HttpStatus.SERVICE_UNAVAILABLE, "ServiceUnavailable",
-						"The gateway could not reach KVS: " + e.getMessage()).write(response);
+				refuse(streamName, new KvsErrorEnvelope(HttpStatus.SERVICE_UNAVAILABLE, "ServiceUnavailable",
+						"The gateway could not reach KVS: " + e.getMessage()), response);
 				return;
 			}
+			meters.connected();
 			response.setStatus(HttpStatus.OK.value());
 			response.setContentType(MediaType.APPLICATION_JSON_VALUE);
 			// Commit the 200 now: the camera reads ACKs while it is still sending.
@@ -101,6 +107,13 @@ class PutMediaController {
 			// Once only: an idle close may have freed the stream already, and a new connection may hold it now.
 			upload.release();
 		}
+	}
+
+	/** Answers a connection that could not be established, and counts it as KVS's PutMedia.ConnectionErrors. */
+	private void refuse(@Nullable String streamName, KvsErrorEnvelope envelope, HttpServletResponse response)
+			throws IOException {
+		metrics.connectionError(streamName == null ? "" : streamName, envelope.errorType());
+		envelope.write(response);
 	}
 
 }

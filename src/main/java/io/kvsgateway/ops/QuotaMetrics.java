@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -30,8 +31,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 /**
  * The quota scheduler as metrics: {@code kvs.gateway.quota.reserved} and {@code kvs.gateway.quota.capacity} (points
  * or calls per second, tagged {@code stream} and {@code budget}) and {@code kvs.gateway.quota.rejections} (tagged
- * {@code budget}). At most {@code maxTaggedStreams} streams get their own tag, first come first kept while the
- * scheduler tracks them; the rest are summed under {@code stream=other}, so the number of time series stays bounded
+ * {@code budget}). At most {@code maxTaggedStreams} streams get their own tag (of those {@code gateway.ops.tagged-streams}
+ * covers), first come first kept while the scheduler tracks them; the rest are summed under {@code stream=_other}, so the number of time series stays bounded
  * however many cameras there are. Rejections are counted per budget only, for the same reason.
  * <p>
  * Gauges are brought up to date by {@link #refresh()}, every {@code gateway.ops.metrics-refresh}, from one snapshot,
@@ -39,7 +40,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  */
 class QuotaMetrics implements MeterBinder, AutoCloseable {
 
-	static final String OTHER = "other";
+	static final String OTHER = StreamTags.OTHER;
 
 	/** The budgets with a capacity of their own, as {@link StreamQuota#usage()} reports them. */
 	private static final List<Budget> GAUGED = List.of(Budget.FRAGMENT_METADATA, Budget.FRAGMENT_MEDIA,
@@ -50,6 +51,8 @@ class QuotaMetrics implements MeterBinder, AutoCloseable {
 	private final Supplier<List<StreamQuota>> snapshots;
 
 	private final int maxTaggedStreams;
+
+	private final Predicate<String> taggable;
 
 	private final Set<String> tagged = new LinkedHashSet<>();
 
@@ -64,8 +67,18 @@ class QuotaMetrics implements MeterBinder, AutoCloseable {
 	 * @param maxTaggedStreams how many streams get their own {@code stream} tag
 	 */
 	QuotaMetrics(Supplier<List<StreamQuota>> snapshots, int maxTaggedStreams) {
+		this(snapshots, maxTaggedStreams, any -> true);
+	}
+
+	/**
+	 * @param snapshots the scheduler's state, such as {@code admission::snapshot}
+	 * @param maxTaggedStreams how many streams get their own {@code stream} tag
+	 * @param taggable the streams that may have one
+	 */
+	QuotaMetrics(Supplier<List<StreamQuota>> snapshots, int maxTaggedStreams, Predicate<String> taggable) {
 		this.snapshots = snapshots;
 		this.maxTaggedStreams = maxTaggedStreams;
+		this.taggable = taggable;
 	}
 
 	@Override
@@ -128,7 +141,9 @@ class QuotaMetrics implements MeterBinder, AutoCloseable {
 			if (tagged.size() >= maxTaggedStreams) {
 				break;
 			}
-			tagged.add(quota.streamName());
+			if (taggable.test(quota.streamName())) {
+				tagged.add(quota.streamName());
+			}
 		}
 
 		List<MultiGauge.Row<?>> reserved = new ArrayList<>();

@@ -60,8 +60,12 @@ class ClipController {
 
 	private final StreamShapes shapes;
 
-	ClipController(ClipSource clips, StreamAccess access, Clock clock, QuotaCharges charges, StreamShapes shapes) {
+	private final PlaybackMetrics metrics;
+
+	ClipController(ClipSource clips, StreamAccess access, Clock clock, QuotaCharges charges, StreamShapes shapes,
+			PlaybackMetrics metrics) {
 		this.clips = clips;
+		this.metrics = metrics;
 		this.access = access;
 		this.clock = clock;
 		this.charges = charges;
@@ -108,13 +112,27 @@ class ClipController {
 
 		long fragments = estimatedFragments(Duration.between(from, to), shapes.of(streamName).fragmentDuration());
 		charges.debit(streamName, fragments, fragments);
-		try (ClipSource.Clip clip = clips.open(new ClipSource.Query(streamName, type, from, to))) {
+		try (ClipSource.Clip clip = open(new ClipSource.Query(streamName, type, from, to))) {
 			response.setContentType(clip.contentType());
 			response.setHeader(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
 				.filename(streamName + "-" + FILE_TIME.format(from) + ".mp4")
 				.build()
 				.toString());
-			copy(clip.body(), response.getOutputStream(), streamName);
+			metrics.clipBytes(streamName, copy(clip.body(), response.getOutputStream(), streamName));
+		}
+	}
+
+	/** KVS GetClip, counted and timed until its answer as CloudWatch's {@code GetClip.Requests/.Latency/.Success}. */
+	private ClipSource.Clip open(ClipSource.Query query) {
+		long started = System.nanoTime();
+		try {
+			ClipSource.Clip clip = clips.open(query);
+			metrics.called(PlaybackMetrics.Api.GET_CLIP, query.streamName(), System.nanoTime() - started, null);
+			return clip;
+		}
+		catch (RuntimeException e) {
+			metrics.called(PlaybackMetrics.Api.GET_CLIP, query.streamName(), System.nanoTime() - started, e);
+			throw e;
 		}
 	}
 
@@ -130,12 +148,17 @@ class ClipController {
 		return Math.clamp(fragments, 1, MAX_CLIP_FRAGMENTS);
 	}
 
-	/** Copies as the bytes arrive; once the first byte is out, a failure can only cut the download short. */
-	private static void copy(InputStream in, OutputStream out, String streamName) {
+	/**
+	 * Copies as the bytes arrive; once the first byte is out, a failure can only cut the download short.
+	 * @return the bytes sent on
+	 */
+	private static long copy(InputStream in, OutputStream out, String streamName) {
 		byte[] buffer = new byte[64 * 1024];
+		long copied = 0;
 		try {
 			for (int n; (n = in.read(buffer)) >= 0;) {
 				out.write(buffer, 0, n);
+				copied += n;
 			}
 			out.flush();
 		}
@@ -144,6 +167,7 @@ class ClipController {
 			// answer but the log.
 			log.debug("Clip of stream {} cut short: {}", streamName, e.toString());
 		}
+		return copied;
 	}
 
 }

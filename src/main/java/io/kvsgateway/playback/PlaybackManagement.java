@@ -54,10 +54,13 @@ class PlaybackManagement implements ActiveSessions {
 
 	private final LoadingCache<Boolean, List<StreamSummary>> streamList;
 
+	private final PlaybackMetrics metrics;
+
 	PlaybackManagement(PlaybackUrlIssuer issuer, StreamDirectory directory, StreamAccess access,
 			PlaybackSessions sessions, Admission admission, StreamShapes shapes, PlaybackProperties properties,
-			Clock clock) {
+			Clock clock, PlaybackMetrics metrics) {
 		this.issuer = issuer;
+		this.metrics = metrics;
 		this.admission = admission;
 		this.shapes = shapes;
 		this.directory = directory;
@@ -111,7 +114,7 @@ class PlaybackManagement implements ActiveSessions {
 
 	private String issue(PlaybackUrlRequest request) {
 		try {
-			return issuer.issue(request);
+			return timedIssue(request);
 		}
 		catch (KvsException.StreamNotFound notFound) {
 			if (request.playbackMode() == PlaybackUrlRequest.PlaybackMode.LIVE) {
@@ -121,6 +124,22 @@ class PlaybackManagement implements ActiveSessions {
 				throw new StreamIdle(request.streamName());
 			}
 			throw notFound;
+		}
+	}
+
+	/** KVS's GetHLS/GetDASHStreamingSessionURL, counted and timed as CloudWatch's {@code .Requests/.Latency/.Success}. */
+	private String timedIssue(PlaybackUrlRequest request) {
+		PlaybackMetrics.Api api = request.protocol() == PlaybackUrlRequest.Protocol.DASH
+				? PlaybackMetrics.Api.GET_DASH_STREAMING_SESSION_URL : PlaybackMetrics.Api.GET_HLS_STREAMING_SESSION_URL;
+		long started = System.nanoTime();
+		try {
+			String url = issuer.issue(request);
+			metrics.called(api, request.streamName(), System.nanoTime() - started, null);
+			return url;
+		}
+		catch (RuntimeException e) {
+			metrics.called(api, request.streamName(), System.nanoTime() - started, e);
+			throw e;
 		}
 	}
 

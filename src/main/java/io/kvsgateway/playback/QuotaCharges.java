@@ -15,8 +15,11 @@ class QuotaCharges {
 
 	private final Admission admission;
 
-	QuotaCharges(Admission admission) {
+	private final PlaybackMetrics metrics;
+
+	QuotaCharges(Admission admission, PlaybackMetrics metrics) {
 		this.admission = admission;
+		this.metrics = metrics;
 	}
 
 	/**
@@ -26,6 +29,7 @@ class QuotaCharges {
 		if (admission.debit(streamName, metadataPoints, mediaPoints) instanceof Decision.Rejected rejected) {
 			throw new QuotaExhausted(streamName, rejected.budget(), rejected.retryAfter());
 		}
+		metrics.consumed(streamName, metadataPoints, mediaPoints);
 	}
 
 }

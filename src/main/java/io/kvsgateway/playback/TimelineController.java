@@ -37,8 +37,11 @@ class TimelineController {
 
 	private final QuotaCharges charges;
 
-	TimelineController(FragmentTimeline timeline, StreamAccess access, QuotaCharges charges) {
+	private final PlaybackMetrics metrics;
+
+	TimelineController(FragmentTimeline timeline, StreamAccess access, QuotaCharges charges, PlaybackMetrics metrics) {
 		this.timeline = timeline;
+		this.metrics = metrics;
 		this.access = access;
 		this.charges = charges;
 	}
@@ -89,8 +92,17 @@ class TimelineController {
 		}
 		// ListFragments costs its MaxResults in fragment-metadata points however few fragments come back.
 		charges.debit(streamName, pageSize, 0);
-		FragmentTimeline.Page page = timeline
-			.list(new FragmentTimeline.Query(streamName, type, from, to, pageSize, nextToken));
+		FragmentTimeline.Query query = new FragmentTimeline.Query(streamName, type, from, to, pageSize, nextToken);
+		FragmentTimeline.Page page;
+		long started = System.nanoTime();
+		try {
+			page = timeline.list(query);
+		}
+		catch (RuntimeException e) {
+			metrics.called(PlaybackMetrics.Api.LIST_FRAGMENTS, streamName, System.nanoTime() - started, e);
+			throw e;
+		}
+		metrics.called(PlaybackMetrics.Api.LIST_FRAGMENTS, streamName, System.nanoTime() - started, null);
 		return new Timeline(streamName, page.fragments().stream().map(TimelineFragment::of).toList(),
 				page.nextToken());
 	}
