@@ -136,7 +136,8 @@ class KvsMetricsIntegrationTests {
 				Map.of("stream", stream, "error_id", "4004", "error_code", "FRAGMENT_TIMECODE_LESSER_THAN_PREVIOUS")))
 			.isEqualTo(1.0);
 		assertThat(scrape.lines()
-			.filter(line -> line.startsWith("kvs_putmedia_error_acks_total{") && line.contains("stream=\"" + stream + "\"")))
+			.filter(line -> line.startsWith("kvs_putmedia_error_acks_total{")
+					&& line.contains("stream=\"" + stream + "\"")))
 			.as("no other error of the stream").hasSize(1);
 
 		// A connection refused before it is established: PutMedia.ConnectionErrors, by the error type answered.

@@ -10,20 +10,6 @@ import io.kvsgateway.putmedia.AckError;
  */
 public interface IngestMetrics {
 
-	/** Reports nothing; for tests that build an upload by hand. */
-	IngestMetrics NONE = new IngestMetrics() {
-
-		@Override
-		public Stream stream(String streamName) {
-			return Stream.NONE;
-		}
-
-		@Override
-		public void connectionError(String streamName, String errorType) {
-		}
-
-	};
-
 	/** @return the meters of one stream, for a connection to keep while it lasts */
 	Stream stream(String streamName);
 
@@ -38,43 +24,38 @@ public interface IngestMetrics {
 	/** One stream's meters; every method is called on the hot path and must not block. */
 	interface Stream {
 
-		/** Reports nothing. */
-		Stream NONE = new Stream() {
-		};
-
 		/** A PutMedia connection was accepted ({@code PutMedia.Requests}). */
-		default void connected() {
-		}
+		void connected();
 
 		/** Bytes of the camera's body read ({@code PutMedia.IncomingBytes}). */
-		default void bytes(long count) {
-		}
+		void bytes(long count);
 
 		/**
 		 * A complete fragment was read, refused or not ({@code PutMedia.IncomingFragments} and
 		 * {@code PutMedia.IncomingFrames}).
 		 */
-		default void fragment(int frames) {
-		}
+		void fragment(int frames);
 
-		/** A BUFFERING ACK went out this long after the fragment's start was read ({@code PutMedia.BufferingAckLatency}). */
-		default void bufferingAck(long nanos) {
-		}
+		/**
+		 * A BUFFERING ACK went out this long after the fragment's start was read
+		 * ({@code PutMedia.BufferingAckLatency}).
+		 */
+		void bufferingAck(long nanos);
 
-		/** A RECEIVED ACK went out this long after the fragment's last byte was read ({@code PutMedia.ReceivedAckLatency}). */
-		default void receivedAck(long nanos) {
-		}
+		/**
+		 * A RECEIVED ACK went out this long after the fragment's last byte was read
+		 * ({@code PutMedia.ReceivedAckLatency}).
+		 */
+		void receivedAck(long nanos);
 
 		/**
 		 * A PERSISTED ACK went out this long after the fragment's last byte was read
 		 * ({@code PutMedia.PersistedAckLatency}).
 		 */
-		default void persistedAck(long nanos) {
-		}
+		void persistedAck(long nanos);
 
 		/** An ERROR ACK was issued ({@code PutMedia.ErrorAckCount}). */
-		default void errorAck(AckError error) {
-		}
+		void errorAck(AckError error);
 
 	}
 

@@ -95,7 +95,8 @@ final class IngestMeters implements IngestMetrics {
 				.tag("stream", stream)
 				.register(registry);
 			this.fragments = Counter.builder("kvs.putmedia.incoming.fragments")
-				.description("Complete fragments received from cameras, refused ones included (KVS PutMedia.IncomingFragments)")
+				.description("Complete fragments received from cameras, refused ones included "
+						+ "(KVS PutMedia.IncomingFragments)")
 				.tag("stream", stream)
 				.register(registry);
 			this.frames = Counter.builder("kvs.putmedia.incoming.frames")

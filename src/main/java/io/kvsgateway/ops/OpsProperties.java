@@ -13,8 +13,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code stream=_other}, so that a fleet of cameras cannot blow up the metrics backend. The counters keep the first
  * streams they see for the life of the process; the quota gauges, the first streams the scheduler tracks while it
  * tracks them. Default 100.
- * @param taggedStreams stream names or {@code *}-patterns that may have a {@code stream} tag of their own (still at most
- * {@code max-tagged-streams} of them), so that the streams that matter are the ones kept; empty (the default) for
+ * @param taggedStreams stream names or {@code *}-patterns that may have a {@code stream} tag of their own (still at
+ * most {@code max-tagged-streams} of them), so that the streams that matter are the ones kept; empty (the default) for
  * every stream.
  * @param metricsRefresh how often the quota gauges are brought up to date from the scheduler. Default 10 s.
  */

@@ -107,7 +107,8 @@ final class PlaybackMeters implements PlaybackMetrics {
 		Meters(String stream) {
 			this.stream = stream;
 			String consumed = "kvs.archived.fragments.consumed";
-			String help = "Fragment quota points the gateway charged for its own calls (KVS ArchivedFragmentsConsumed.*)";
+			String help = "Fragment quota points the gateway charged for its own calls "
+					+ "(KVS ArchivedFragmentsConsumed.*)";
 			this.metadataConsumed = Counter.builder(consumed)
 				.description(help)
 				.tag("stream", stream)

@@ -31,9 +31,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 /**
  * The quota scheduler as metrics: {@code kvs.gateway.quota.reserved} and {@code kvs.gateway.quota.capacity} (points
  * or calls per second, tagged {@code stream} and {@code budget}) and {@code kvs.gateway.quota.rejections} (tagged
- * {@code budget}). At most {@code maxTaggedStreams} streams get their own tag (of those {@code gateway.ops.tagged-streams}
- * covers), first come first kept while the scheduler tracks them; the rest are summed under {@code stream=_other}, so the number of time series stays bounded
- * however many cameras there are. Rejections are counted per budget only, for the same reason.
+ * {@code budget}). At most {@code maxTaggedStreams} streams get their own tag (of those
+ * {@code gateway.ops.tagged-streams} covers), first come first kept while the scheduler tracks them; the rest are
+ * summed under {@code stream=_other}, so the number of time series stays bounded however many cameras there are. Rejections are counted per budget only, for the same reason.
  * <p>
  * Gauges are brought up to date by {@link #refresh()}, every {@code gateway.ops.metrics-refresh}, from one snapshot,
  * rather than by one callback per series that would each take a snapshot of every stream.

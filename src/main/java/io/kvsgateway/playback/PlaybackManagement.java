@@ -127,10 +127,11 @@ class PlaybackManagement implements ActiveSessions {
 		}
 	}
 
-	/** KVS's GetHLS/GetDASHStreamingSessionURL, counted and timed as CloudWatch's {@code .Requests/.Latency/.Success}. */
+	/** GetHLS/GetDASHStreamingSessionURL, counted and timed as CloudWatch's {@code .Requests/.Latency/.Success}. */
 	private String timedIssue(PlaybackUrlRequest request) {
 		PlaybackMetrics.Api api = request.protocol() == PlaybackUrlRequest.Protocol.DASH
-				? PlaybackMetrics.Api.GET_DASH_STREAMING_SESSION_URL : PlaybackMetrics.Api.GET_HLS_STREAMING_SESSION_URL;
+				? PlaybackMetrics.Api.GET_DASH_STREAMING_SESSION_URL
+				: PlaybackMetrics.Api.GET_HLS_STREAMING_SESSION_URL;
 		long started = System.nanoTime();
 		try {
 			String url = issuer.issue(request);

@@ -11,23 +11,6 @@ import org.jspecify.annotations.Nullable;
  */
 public interface PlaybackMetrics {
 
-	/** Reports nothing. */
-	PlaybackMetrics NONE = new PlaybackMetrics() {
-
-		@Override
-		public void called(Api api, String streamName, long nanos, @Nullable RuntimeException failure) {
-		}
-
-		@Override
-		public void consumed(String streamName, long metadataPoints, long mediaPoints) {
-		}
-
-		@Override
-		public void clipBytes(String streamName, long bytes) {
-		}
-
-	};
-
 	/**
 	 * The gateway called a KVS archived-media API for a viewer.
 	 *

@@ -69,6 +69,18 @@ class QuotaMetricsUnitTests {
 	}
 
 	@Test
+	void onlyTheStreamsTheTaggedStreamsPatternsCoverGetTheirOwnTag() {
+		streams.add(quota("a-lobby", 1, Map.of()));
+		streams.add(quota("garage-1", 2, Map.of()));
+		streams.add(quota("garage-2", 3, Map.of()));
+		new QuotaMetrics(() -> streams, 10, StreamTags.matcher(List.of("garage-*"))).bindTo(registry);
+
+		assertThat(streamTags("kvs.gateway.quota.reserved")).containsExactlyInAnyOrder("garage-1", "garage-2",
+				QuotaMetrics.OTHER);
+		assertThat(gauge("kvs.gateway.quota.reserved", QuotaMetrics.OTHER, Budget.FRAGMENT_MEDIA)).isEqualTo(1.0);
+	}
+
+	@Test
 	void countsEachRejectionOnceByBudget() {
 		streams.add(quota("a", 0, Map.of(Budget.FRAGMENT_MEDIA, 2L)));
 		streams.add(quota("b", 0, Map.of(Budget.FRAGMENT_MEDIA, 1L, Budget.SESSION_URLS, 4L)));
